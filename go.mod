@@ -1,0 +1,3 @@
+module github.com/instorepay/instore
+
+go 1.25
