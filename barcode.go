@@ -113,39 +113,86 @@ type PaymentCode struct {
 // ClassifyPaymentCode is pure, never panics and does not allocate when the
 // input needs no normalising beyond trimming.
 func ClassifyPaymentCode(raw string) (PaymentCode, error) {
-	first, last, n := -1, -1, 0
-	for i := 0; i < len(raw); i++ {
-		switch c := raw[i]; c {
-		case ' ', '\t', '\r', '\n', '-':
-		default:
-			if c < '0' || c > '9' {
-				return PaymentCode{}, fmt.Errorf("%w: unexpected character at offset %d", ErrInvalidPaymentCode, i)
+	if allDigits(raw) {
+		return classifyDigits(raw) // the common case: nothing to normalise
+	}
+	// Separators around the code, such as a scanner's CR/LF suffix, are cut
+	// off without copying: the code stays a substring of raw.
+	start, end := 0, len(raw)
+	for start < end && isSeparator(raw[start]) {
+		start++
+	}
+	for end > start && isSeparator(raw[end-1]) {
+		end--
+	}
+	s := raw[start:end]
+	if allDigits(s) {
+		return classifyDigits(s)
+	}
+
+	// Separators inside the code, or something that is not a code.
+	var buf [maxCodeDigits]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+			if n < len(buf) {
+				buf[n] = c
 			}
-			if first < 0 {
-				first = i
-			}
-			last = i
 			n++
+		case !isSeparator(c):
+			return PaymentCode{}, fmt.Errorf("%w: unexpected character at offset %d", ErrInvalidPaymentCode, start+i)
 		}
 	}
 	switch {
 	case n == 0:
 		return PaymentCode{}, fmt.Errorf("%w: no digits", ErrInvalidPaymentCode)
-	case n > maxCodeDigits:
+	case n > len(buf):
 		return PaymentCode{}, unknownWallet(n)
-	case last-first+1 == n:
-		// Separators only around the digits, such as the scanner's CR/LF:
-		// the code is a substring of raw, which costs no allocation.
-		return classifyDigits(raw[first : last+1])
 	}
-	var buf [maxCodeDigits]byte
-	d := buf[:0]
-	for i := first; i <= last; i++ {
-		if c := raw[i]; '0' <= c && c <= '9' {
-			d = append(d, c)
+	return classifyDigits(string(buf[:n]))
+}
+
+// isSeparator reports whether normalising drops c.
+func isSeparator(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '-'
+}
+
+// allDigits reports whether s is non-empty and all ASCII digits. It tests
+// eight bytes at a time: every byte has the high nibble 3, and adding 6
+// carries no low nibble into the high one, so each low nibble is at most 9.
+// The last eight bytes are tested as one word even when that overlaps the
+// word before, which leaves no byte-by-byte tail for codes of 8 digits or
+// more.
+func allDigits(s string) bool {
+	if len(s) < 8 {
+		for i := 0; i < len(s); i++ {
+			if s[i]-'0' > 9 {
+				return false
+			}
+		}
+		return s != ""
+	}
+	for i := 0; i+8 < len(s); i += 8 {
+		if !digitWord(s[i : i+8]) {
+			return false
 		}
 	}
-	return classifyDigits(string(d))
+	return digitWord(s[len(s)-8:])
+}
+
+// digitWord reports whether the 8 bytes of w are ASCII digits. The
+// compiler merges the byte loads into one.
+func digitWord(w string) bool {
+	const (
+		high  = 0xF0F0F0F0F0F0F0F0
+		zeros = 0x3030303030303030
+		sixes = 0x0606060606060606
+	)
+	_ = w[7]
+	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	return x&high == zeros && (x+sixes)&high == zeros
 }
 
 // classifyDigits applies the wallet rules to d, which holds ASCII digits
