@@ -83,7 +83,7 @@ type Money struct {
 }
 
 // pow10 holds 10^e for every exponent [Currency.Exponent] can return.
-var pow10 = [...]uint64{1, 10, 100}
+var pow10 = [...]int64{1, 10, 100}
 
 // ParseMoney parses an amount as a cashier or a configuration file writes it
 // ("4,000.00", "4000", "20.5", "0.1") into minor units of c: ParseMoney("20.5",
@@ -119,7 +119,7 @@ func ParseMoney(s string, c Currency) (Money, error) {
 	if err != nil {
 		return Money{}, err
 	}
-	var fracUnits uint64
+	var fracUnits int64
 	if hasPoint {
 		if frac == "" {
 			return Money{}, invalidAmount("no digits after the decimal point")
@@ -132,7 +132,7 @@ func ParseMoney(s string, c Currency) (Money, error) {
 			if i == exp {
 				return Money{}, tooManyDecimals(c, exp)
 			}
-			fracUnits = fracUnits*10 + uint64(d-'0')
+			fracUnits = fracUnits*10 + int64(d-'0')
 		}
 		fracUnits *= pow10[exp-len(frac)]
 	}
@@ -141,22 +141,22 @@ func ParseMoney(s string, c Currency) (Money, error) {
 	if units > (math.MaxInt64-fracUnits)/p {
 		return Money{}, invalidAmount("out of range")
 	}
-	return Money{Amount: int64(units*p + fracUnits), Currency: c}, nil
+	return Money{Amount: units*p + fracUnits, Currency: c}, nil
 }
 
 // parseWhole parses the digits before the decimal point, with optional
 // thousands separators, refusing anything beyond math.MaxInt64.
-func parseWhole(s string) (uint64, error) {
-	var n uint64
+func parseWhole(s string) (int64, error) {
+	var n int64
 	group := 0 // digits since the start or the last comma
 	commas := false
 	for i := 0; i < len(s); i++ {
 		switch d := s[i]; {
 		case '0' <= d && d <= '9':
-			if n > (math.MaxInt64-uint64(d-'0'))/10 {
+			if n > (math.MaxInt64-int64(d-'0'))/10 {
 				return 0, invalidAmount("out of range")
 			}
-			n = n*10 + uint64(d-'0')
+			n = n*10 + int64(d-'0')
 			group++
 		case d == ',':
 			// The first group holds 1 to 3 digits, every later one exactly 3.
@@ -217,16 +217,19 @@ func (m Money) String() string {
 // appendAmount appends amount, in minor units with exp fraction digits, in
 // the form ParseMoney reads: thousands separated by commas.
 func appendAmount(b []byte, amount int64, exp int) []byte {
-	u := uint64(amount)
+	// Division truncates toward zero, so whole and frac share amount's sign
+	// and -frac cannot overflow; whole keeps math.MinInt64 representable.
+	p := pow10[exp]
+	whole, frac := amount/p, amount%p
 	if amount < 0 {
 		b = append(b, '-')
-		u = -u // also right for math.MinInt64
+		frac = -frac
 	}
-	p := pow10[exp]
-	whole, frac := u/p, u%p
-
 	var digits [20]byte
-	w := strconv.AppendUint(digits[:0], whole, 10)
+	w := strconv.AppendInt(digits[:0], whole, 10)
+	if whole < 0 {
+		w = w[1:]
+	}
 	for i, d := range w {
 		if i > 0 && (len(w)-i)%3 == 0 {
 			b = append(b, ',')

@@ -133,7 +133,7 @@ func TestParseMoneyRefuses(t *testing.T) {
 	for _, tt := range tests {
 		got, err := instore.ParseMoney(tt.in, tt.c)
 		require.ErrorIs(t, err, tt.want, "%q %q", tt.in, tt.c)
-		assert.EqualError(t, err, tt.wantMsg, "%q %q", tt.in, tt.c)
+		require.EqualError(t, err, tt.wantMsg, "%q %q", tt.in, tt.c)
 		assert.Zero(t, got, "%q %q", tt.in, tt.c)
 	}
 }
@@ -219,7 +219,7 @@ func TestMoneyArithmetic(t *testing.T) {
 
 	_, err = thb(100).Add(sgd)
 	require.ErrorIs(t, err, instore.ErrCurrencyMismatch)
-	assert.EqualError(t, err, `instore: currency mismatch: "THB" and "SGD"`)
+	require.EqualError(t, err, `instore: currency mismatch: "THB" and "SGD"`)
 	_, err = thb(100).Sub(sgd)
 	require.ErrorIs(t, err, instore.ErrCurrencyMismatch)
 	_, err = thb(100).Cmp(sgd)
@@ -327,7 +327,7 @@ func roundTrip(t *testing.T, m instore.Money) {
 func TestParseMoneyErrorsAreTyped(t *testing.T) {
 	t.Parallel()
 	_, err := instore.ParseMoney("1e3", instore.THB)
-	assert.NotErrorIs(t, err, instore.ErrUnknownCurrency)
+	require.NotErrorIs(t, err, instore.ErrUnknownCurrency)
 	_, err = instore.ParseMoney("1", "XYZ")
 	assert.NotErrorIs(t, err, instore.ErrInvalidAmount)
 }
