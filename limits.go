@@ -82,13 +82,18 @@ type Limit struct {
 // (at least 1) and Max. It returns nil or a [*LimitError] and allocates
 // nothing on success.
 func (l Limit) Check(amount Money) error {
+	return l.check(amount)
+}
+
+// check is Check by pointer, so that Limits.Check does not copy the row.
+func (l *Limit) check(amount Money) error {
 	switch {
 	case amount.Currency != l.Currency:
-		return &LimitError{Method: l.Method, Amount: amount, Limit: l, Err: ErrCurrencyNotSupported}
+		return &LimitError{Method: l.Method, Amount: amount, Limit: *l, Err: ErrCurrencyNotSupported}
 	case amount.Amount < max(l.Min, 1):
-		return &LimitError{Method: l.Method, Amount: amount, Limit: l, Err: ErrAmountTooSmall}
+		return &LimitError{Method: l.Method, Amount: amount, Limit: *l, Err: ErrAmountTooSmall}
 	case l.Max > 0 && amount.Amount > l.Max:
-		return &LimitError{Method: l.Method, Amount: amount, Limit: l, Err: ErrAmountTooLarge}
+		return &LimitError{Method: l.Method, Amount: amount, Limit: *l, Err: ErrAmountTooLarge}
 	}
 	return nil
 }
@@ -139,11 +144,10 @@ type LimitError struct {
 	Err   error
 }
 
+// Error says what was refused and why, with the amounts formatted by
+// [Money.String].
 func (e *LimitError) Error() string {
-	method := quoteShort(string(e.Method))
-	if e.Limit.Method != "" {
-		method = string(e.Limit.Method) // a row's method, validated by NewLimits or set by the caller
-	}
+	method := methodName(e.Method)
 	switch {
 	case errors.Is(e.Err, ErrAmountTooSmall):
 		return fmt.Sprintf("instore: %v is below the minimum %v for %s",
@@ -167,14 +171,35 @@ func (e *LimitError) Error() string {
 	return "instore: amount refused for " + method
 }
 
+// methodName formats m for an error message: as is when it looks like a
+// method name (a lower-case identifier, as all the constants are), else
+// quoted and cut short, since it may be anything a caller passed by mistake.
+func methodName(m PaymentMethod) string {
+	ok := len(m) > 0 && len(m) <= 32 && (m[0] == '_' || ('a' <= m[0] && m[0] <= 'z'))
+	for i := 0; ok && i < len(m); i++ {
+		c := m[i]
+		ok = c == '_' || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9')
+	}
+	if ok {
+		return string(m)
+	}
+	return quoteShort(string(m))
+}
+
 // Unwrap returns Err.
 func (e *LimitError) Unwrap() error { return e.Err }
 
 // Limits is an immutable table of [Limit] rows, at most one per method and
 // currency. Build one with [NewLimits]; it is safe for concurrent use.
 type Limits struct {
-	rows     []Limit                   // in the order given, for Rows
-	byMethod map[PaymentMethod][]Limit // each method's currencies
+	rows    []Limit                    // in the order given
+	index   map[limitKey]int           // row of each method and currency
+	methods map[PaymentMethod]struct{} // methods with at least one row
+}
+
+type limitKey struct {
+	method   PaymentMethod
+	currency Currency
 }
 
 // NewLimits builds a table from rows. It refuses, with an error matching
@@ -184,18 +209,22 @@ type Limits struct {
 // To change a few rows of [DefaultLimits], edit a copy of its Rows.
 func NewLimits(rows ...Limit) (*Limits, error) {
 	l := &Limits{
-		rows:     slices.Clone(rows),
-		byMethod: make(map[PaymentMethod][]Limit),
+		rows:    slices.Clone(rows),
+		index:   make(map[limitKey]int, len(rows)),
+		methods: make(map[PaymentMethod]struct{}),
 	}
 	for i, r := range rows {
 		if reason := invalidLimit(r); reason != "" {
 			return nil, fmt.Errorf("%w: row %d (%s %s): %s", ErrInvalidLimit, i,
 				quoteShort(string(r.Method)), quoteShort(string(r.Currency)), reason)
 		}
-		if _, dup := l.Lookup(r.Method, r.Currency); dup {
-			return nil, fmt.Errorf("%w: row %d: second row for %s %s", ErrInvalidLimit, i, r.Method, r.Currency)
+		key := limitKey{r.Method, r.Currency}
+		if _, dup := l.index[key]; dup {
+			return nil, fmt.Errorf("%w: row %d: second row for %s %s", ErrInvalidLimit, i,
+				methodName(r.Method), r.Currency)
 		}
-		l.byMethod[r.Method] = append(l.byMethod[r.Method], r)
+		l.index[key] = i
+		l.methods[r.Method] = struct{}{}
 	}
 	return l, nil
 }
@@ -223,12 +252,11 @@ func (l *Limits) Lookup(m PaymentMethod, c Currency) (Limit, bool) {
 	if l == nil {
 		return Limit{}, false
 	}
-	for _, r := range l.byMethod[m] {
-		if r.Currency == c {
-			return r, true
-		}
+	i, ok := l.index[limitKey{m, c}]
+	if !ok {
+		return Limit{}, false
 	}
-	return Limit{}, false
+	return l.rows[i], true
 }
 
 // Rows returns a copy of the table's rows in the order given to [NewLimits].
@@ -245,19 +273,15 @@ func (l *Limits) Rows() []Limit {
 // has no row for m at all (a nil table has none), [ErrCurrencyNotSupported]
 // when it has none for the currency. Check allocates nothing on success.
 func (l *Limits) Check(m PaymentMethod, amount Money) error {
-	var rows []Limit
 	if l != nil {
-		rows = l.byMethod[m]
-	}
-	if rows == nil {
-		return &LimitError{Method: m, Amount: amount, Err: ErrUnknownPaymentMethod}
-	}
-	for i := range rows {
-		if rows[i].Currency == amount.Currency {
-			return rows[i].Check(amount)
+		if i, ok := l.index[limitKey{m, amount.Currency}]; ok {
+			return l.rows[i].check(amount)
+		}
+		if _, ok := l.methods[m]; ok {
+			return &LimitError{Method: m, Amount: amount, Err: ErrCurrencyNotSupported}
 		}
 	}
-	return &LimitError{Method: m, Amount: amount, Err: ErrCurrencyNotSupported}
+	return &LimitError{Method: m, Amount: amount, Err: ErrUnknownPaymentMethod}
 }
 
 // DefaultLimits holds the documented limits of every [PaymentMethod] this
