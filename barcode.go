@@ -247,8 +247,9 @@ func (p PaymentCode) String() string {
 	return maskCode(p.Digits)
 }
 
-// maskCode keeps the first and last 4 bytes of d and stars the rest; d is
-// starred entirely when those 8 bytes would be half of it or more.
+// maskCode keeps the first and last 4 bytes of d and stars the rest. A d
+// shorter than 16 bytes is starred entirely, so that at least half of it is
+// always hidden.
 func maskCode(d string) string {
 	const keep = 4
 	b := make([]byte, len(d))

@@ -30,7 +30,7 @@ func ExampleLimits_Check() {
 	// ok: 4,000.00 THB
 	// ask for another amount: instore: 15.00 THB is below the minimum 20.00 THB for alipayplus_upm
 	// ask for another amount: instore: 200,000.00 THB is above the maximum 150,000.00 THB for alipayplus_upm
-	// use another method: instore: alipayplus_upm does not take "JPY"
+	// use another method: instore: alipayplus_upm does not take JPY
 }
 
 // A merchant's own table: a higher floor for Alipay+ UPM in Thailand, the

@@ -53,5 +53,5 @@ func ExampleMoney_Cmp() {
 	fmt.Println(err)
 	// Output:
 	// refund of 3,000.00 THB refused: only 2,500.00 THB left
-	// instore: currency mismatch: "THB" and "SGD"
+	// instore: currency mismatch: THB and SGD
 }

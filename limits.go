@@ -112,7 +112,7 @@ func (l Limit) CheckTotals(amount, spentToday, spentThisMonth Money) error {
 	for _, spent := range [...]Money{spentToday, spentThisMonth} {
 		if spent.Currency != l.Currency {
 			return fmt.Errorf("%w: running total in %s, limit in %s", ErrCurrencyMismatch,
-				quoteShort(string(spent.Currency)), l.Currency)
+				currencyName(spent.Currency), currencyName(l.Currency))
 		}
 		if spent.Amount < 0 {
 			return invalidAmount("negative running total")
@@ -162,7 +162,7 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("instore: %v after %v this month exceeds the monthly limit %v for %s",
 			e.Amount, e.Spent, Money{Amount: e.Limit.PerMonth, Currency: e.Limit.Currency}, method)
 	case errors.Is(e.Err, ErrCurrencyNotSupported):
-		return fmt.Sprintf("instore: %s does not take %s", method, quoteShort(string(e.Amount.Currency)))
+		return fmt.Sprintf("instore: %s does not take %s", method, currencyName(e.Amount.Currency))
 	case errors.Is(e.Err, ErrUnknownPaymentMethod):
 		return "instore: no limits for unknown payment method " + method
 	case e.Err != nil:

@@ -148,11 +148,15 @@ func TestLimitsCheckRefusals(t *testing.T) {
 		},
 		{
 			"currency", instore.DefaultLimits, instore.MethodWeChatPayUPM, instore.Money{Amount: 2000, Currency: instore.SGD},
-			instore.ErrCurrencyNotSupported, `instore: wechat_pay_upm does not take "SGD"`,
+			instore.ErrCurrencyNotSupported, "instore: wechat_pay_upm does not take SGD",
 		},
 		{
 			"unknown currency", instore.DefaultLimits, instore.MethodAlipayPlusCPM, instore.Money{Amount: 2000, Currency: "XYZ"},
-			instore.ErrCurrencyNotSupported, `instore: alipayplus_cpm does not take "XYZ"`,
+			instore.ErrCurrencyNotSupported, "instore: alipayplus_cpm does not take XYZ",
+		},
+		{
+			"lower-case currency", instore.DefaultLimits, instore.MethodAlipayPlusCPM, instore.Money{Amount: 2000, Currency: "thb"},
+			instore.ErrCurrencyNotSupported, `instore: alipayplus_cpm does not take "thb"`,
 		},
 		{
 			"unknown method", instore.DefaultLimits, "alipay_upm", thb(2000),
@@ -339,7 +343,7 @@ func TestLimitCheckTotals(t *testing.T) {
 
 	err := row.CheckTotals(cny("1"), instore.Money{Amount: 100, Currency: instore.CHF}, cny("0"))
 	require.ErrorIs(t, err, instore.ErrCurrencyMismatch)
-	require.EqualError(t, err, `instore: currency mismatch: running total in "CHF", limit in CNY`)
+	require.EqualError(t, err, "instore: currency mismatch: running total in CHF, limit in CNY")
 	err = row.CheckTotals(cny("1"), cny("0"), instore.Money{Amount: -1, Currency: instore.CNY})
 	require.ErrorIs(t, err, instore.ErrInvalidAmount)
 

@@ -82,8 +82,14 @@ type Money struct {
 	Currency Currency
 }
 
-// pow10 holds 10^e for every exponent [Currency.Exponent] can return.
-var pow10 = [...]int64{1, 10, 100}
+// pow10 returns 10^e for the exponents [Currency.Exponent] returns, 0 to 2.
+func pow10(e int) int64 {
+	p := int64(1)
+	for ; e > 0; e-- {
+		p *= 10
+	}
+	return p
+}
 
 // ParseMoney parses an amount as a cashier or a configuration file writes it
 // ("4,000.00", "4000", "20.5", "0.1") into minor units of c: ParseMoney("20.5",
@@ -134,10 +140,10 @@ func ParseMoney(s string, c Currency) (Money, error) {
 			}
 			fracUnits = fracUnits*10 + int64(d-'0')
 		}
-		fracUnits *= pow10[exp-len(frac)]
+		fracUnits *= pow10(exp - len(frac))
 	}
 
-	p := pow10[exp]
+	p := pow10(exp)
 	if units > (math.MaxInt64-fracUnits)/p {
 		return Money{}, invalidAmount("out of range")
 	}
@@ -219,7 +225,7 @@ func (m Money) String() string {
 func appendAmount(b []byte, amount int64, exp int) []byte {
 	// Division truncates toward zero, so whole and frac share amount's sign
 	// and -frac cannot overflow; whole keeps math.MinInt64 representable.
-	p := pow10[exp]
+	p := pow10(exp)
 	whole, frac := amount/p, amount%p
 	if amount < 0 {
 		b = append(b, '-')
@@ -291,11 +297,21 @@ func (m Money) Cmp(n Money) (int, error) {
 
 func sameCurrency(m, n Money) error {
 	if m.Currency != n.Currency {
-		return fmt.Errorf("%w: %s and %s", ErrCurrencyMismatch,
-			quoteShort(string(m.Currency)), quoteShort(string(n.Currency)))
+		return fmt.Errorf("%w: %s and %s", ErrCurrencyMismatch, currencyName(m.Currency), currencyName(n.Currency))
 	}
 	return nil
 }
+
+// currencyName formats c for an error message: as is when it looks like an
+// ISO 4217 code (three upper-case letters), else quoted and cut short.
+func currencyName(c Currency) string {
+	if len(c) == 3 && isUpper(c[0]) && isUpper(c[1]) && isUpper(c[2]) {
+		return string(c)
+	}
+	return quoteShort(string(c))
+}
+
+func isUpper(b byte) bool { return 'A' <= b && b <= 'Z' }
 
 // quoteShort quotes s for an error message, cut to a few bytes so that a
 // mistaken argument (a code, a key) can never be echoed whole.
