@@ -137,15 +137,19 @@ func (e *UnverifiedResultError) Unwrap() []error {
 	return []error{ErrUnsignedResponse}
 }
 
-// printableCode returns a result code fit for an error string: an unsigned
-// body is anyone's text, so only short upper-case codes are quoted.
+// printableCode returns a result code fit for an error string. An unsigned
+// body is anyone's text (it could echo a payment code), so only what looks
+// like a documented code is quoted: upper-case letters and underscores, at
+// most 64 of them.
 func printableCode(c ResultCode) string {
-	if c == "" || len(c) > 64 {
+	if c == "" {
 		return "(no code)"
 	}
+	if len(c) > 64 {
+		return "(invalid code)"
+	}
 	for i := 0; i < len(c); i++ {
-		ch := c[i]
-		if (ch < 'A' || ch > 'Z') && (ch < '0' || ch > '9') && ch != '_' {
+		if ch := c[i]; (ch < 'A' || ch > 'Z') && ch != '_' {
 			return "(invalid code)"
 		}
 	}
