@@ -92,7 +92,7 @@ func TestInquiryErrorsAreNotOutcomeUnknown(t *testing.T) {
 			resp, err := c.InquiryPayment(t.Context(), &alipayplus.InquiryRequest{PaymentRequestID: testPaymentRequestID})
 			assert.Nil(t, resp)
 			require.Error(t, err)
-			assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
+			require.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 			}

@@ -2,7 +2,6 @@ package alipayplus_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -172,7 +171,7 @@ func TestPayValidation(t *testing.T) {
 			resp, err := c.Pay(t.Context(), req)
 			assert.Nil(t, resp)
 			require.ErrorIs(t, err, alipayplus.ErrInvalidRequest)
-			assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
+			require.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
 			var ve *alipayplus.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tt.field, ve.Field)
@@ -300,7 +299,7 @@ func TestPayUntrusted(t *testing.T) {
 				assert.Equal(t, "pay", ue.Op)
 				assert.True(t, ue.OutcomeUnknown)
 			} else {
-				assert.False(t, errors.As(err, &ue), "unexpected *UnverifiedResultError")
+				require.NotErrorAs(t, err, &ue, "unexpected *UnverifiedResultError")
 				var ae *alipayplus.Error
 				require.ErrorAs(t, err, &ae)
 				assert.Equal(t, "pay", ae.Op)
@@ -323,7 +322,7 @@ func TestPayNeverSent(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Pay(t.Context(), payRequest())
 	require.Error(t, err)
-	assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
+	require.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
 	var ae *alipayplus.Error
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, 1, ae.Attempts)
@@ -337,14 +336,14 @@ func TestPayContextCanceled(t *testing.T) {
 	cancel()
 	_, err := c.Pay(ctx, payRequest())
 	require.ErrorIs(t, err, context.Canceled)
-	assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
+	require.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
 	assert.Empty(t, g.requests())
 }
 
 func TestPayRequestStringMasksCode(t *testing.T) {
 	t.Parallel()
 	req := payRequest()
-	for _, s := range []string{req.String(), fmt.Sprintf("%v", *req), fmt.Sprintf("%+v", *req), fmt.Sprintf("%#v", *req), fmt.Sprintf("%v", req), fmt.Sprintf("%s", req)} {
+	for _, s := range []string{req.String(), fmt.Sprintf("%v", *req), fmt.Sprintf("%+v", *req), fmt.Sprintf("%#v", *req), fmt.Sprintf("%v", req), fmt.Sprint(req)} {
 		assert.NotContains(t, s, testPaymentCode)
 		assert.Contains(t, s, testPaymentRequestID)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -37,35 +38,34 @@ func toAmount(m instore.Money) amountJSON {
 	return amountJSON{Currency: string(m.Currency), Value: strconv.FormatInt(m.Amount, 10)}
 }
 
-// respAmount is an amount in a response. Its value is read as a string or,
-// leniently, a JSON integer; anything else makes the response malformed,
-// since an amount is not a field to guess.
+// respAmount is an amount in a response.
 type respAmount struct {
-	Currency string
-	Value    int64
+	Currency string      `json:"currency"`
+	Value    amountValue `json:"value"`
 }
 
-func (a *respAmount) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		Currency string          `json:"currency"`
-		Value    json.RawMessage `json:"value"`
+// amountValue is an amount's value: a string of minor units or, leniently,
+// a JSON integer. Anything else makes the response malformed, since an
+// amount is not a field to guess. It parses the raw token itself rather
+// than running a nested decoder.
+type amountValue int64
+
+func (v *amountValue) UnmarshalJSON(b []byte) error {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		b = b[1 : len(b)-1]
 	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	v := raw.Value
-	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-		v = v[1 : len(v)-1]
-	}
-	if len(v) == 0 || bytes.Equal(v, []byte("null")) {
-		a.Currency = raw.Currency
+	if len(b) == 0 || string(b) == "null" {
+		*v = 0
 		return nil
 	}
-	n, err := strconv.ParseInt(string(v), 10, 64)
-	if err != nil || n < 0 {
-		return errors.New("amount value is not a non-negative integer")
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' || n > (math.MaxInt64-9)/10 {
+			return errors.New("amount value is not a non-negative integer")
+		}
+		n = n*10 + int64(c-'0')
 	}
-	a.Currency, a.Value = raw.Currency, n
+	*v = amountValue(n)
 	return nil
 }
 
@@ -73,7 +73,7 @@ func (a *respAmount) money() instore.Money {
 	if a == nil {
 		return instore.Money{}
 	}
-	return instore.Money{Amount: a.Value, Currency: instore.Currency(a.Currency)}
+	return instore.Money{Amount: int64(a.Value), Currency: instore.Currency(a.Currency)}
 }
 
 // parseTime reads an ISO 8601 time from a response. An unreadable time is

@@ -1,6 +1,7 @@
 package rsasig
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -171,7 +172,7 @@ func FuzzParseSignatureHeader(f *testing.F) {
 		if err != nil {
 			t.Fatalf("reformatted header does not parse: %v", err)
 		}
-		if string(h2.Signature) != string(h.Signature) {
+		if !bytes.Equal(h2.Signature, h.Signature) {
 			t.Fatal("signature changed through FormatHeader")
 		}
 	})
