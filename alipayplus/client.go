@@ -181,8 +181,10 @@ func WithKeyVersion(v int) Option {
 
 // WithHTTPClient sends requests with hc, used as given and never modified:
 // its Transport decides proxies, TLS and connection pooling. Keep its own
-// Timeout unset or longer than WithTimeout. Without this option the client
-// uses one of its own, with keep-alive connections.
+// Timeout unset or longer than WithTimeout, and consider refusing
+// redirects (CheckRedirect returning http.ErrUseLastResponse), as the
+// client's own does. Without this option the client uses one of its own,
+// with keep-alive connections, that never follows a redirect.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -282,8 +284,19 @@ func NewClient(clientID string, merchantKey *rsa.PrivateKey, alipayKey *rsa.Publ
 	if maxRetries == 0 {
 		maxRetries = transport.NoRetries
 	}
+	hc := s.httpClient
+	if hc == nil {
+		// The gateway never redirects. Following a 307 would send the
+		// signed request, payment code included, wherever the Location
+		// header says; a redirect is returned as an unexpected status
+		// instead.
+		hc = &http.Client{
+			Transport:     transport.NewHTTPTransport(),
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
 	tr, err := transport.New(transport.Config{
-		HTTPClient: s.httpClient,
+		HTTPClient: hc,
 		Timeout:    s.timeout,
 		MaxRetries: maxRetries,
 		UserAgent:  "instore-go/" + instore.Version + " alipayplus",

@@ -64,7 +64,8 @@ func (e *Error) Error() string {
 	b.WriteString(e.Op)
 	b.WriteString(": ")
 	if e.Err != nil {
-		b.WriteString(strings.TrimPrefix(e.Err.Error(), "alipayplus: "))
+		msg := strings.TrimPrefix(e.Err.Error(), "alipayplus: ")
+		b.WriteString(strings.TrimPrefix(msg, "instore: "))
 	} else {
 		b.WriteString("failed")
 	}

@@ -80,6 +80,10 @@ type notificationJSON struct {
 // the caller. The request URI is the one the server received
 // (r.RequestURI), which a path-stripping middleware does not change. It
 // fails closed: a missing header is an error matching ErrInvalidSignature.
+//
+// Request-Time is not checked for age: the gateway resends a notification
+// until it is acknowledged, possibly for hours, so handling the same one
+// twice must be harmless anyway (key it by PaymentRequestID).
 func (c *Client) VerifyNotification(r *http.Request, body []byte) error {
 	return c.verifyNotification(r, body, "")
 }

@@ -3,6 +3,8 @@ package alipayplus_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -348,4 +350,31 @@ func TestPayRequestStringMasksCode(t *testing.T) {
 		assert.Contains(t, s, testPaymentRequestID)
 	}
 	assert.Contains(t, req.String(), "2812****9012")
+}
+
+// TestRedirectIsNotFollowed: a redirect would carry the signed request and
+// the payment code to another address.
+func TestRedirectIsNotFollowed(t *testing.T) {
+	t.Parallel()
+	elsewhere := newGateway(t, fixed(reply{Body: fixture(t, "pay_success.json")}))
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.srv.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirector.Close)
+	c, err := alipayplus.NewClient(testClientID, merchantKey(), &alipayKey().PublicKey, alipayplus.WithBaseURL(redirector.URL), alipayplus.WithMaxRetries(0))
+	require.NoError(t, err)
+	_, err = c.Pay(t.Context(), payRequest())
+	require.ErrorIs(t, err, alipayplus.ErrUnexpectedStatus)
+	require.ErrorIs(t, err, instore.ErrOutcomeUnknown)
+	assert.Empty(t, elsewhere.requests())
+}
+
+func TestOversizedAnswerIsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	g := newGateway(t, fixed(reply{Body: `{"result":{"resultStatus":"S"},"pad":"` + strings.Repeat("x", 1<<20) + `"}`}))
+	c := newTestClient(t, g)
+	_, err := c.Pay(t.Context(), payRequest())
+	require.ErrorIs(t, err, instore.ErrOutcomeUnknown)
+	assert.Contains(t, err.Error(), "too large")
+	assert.NotContains(t, err.Error(), "instore: ")
 }

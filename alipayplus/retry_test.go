@@ -228,3 +228,30 @@ func TestInquiryRetriesToo(t *testing.T) {
 		assert.Equal(t, strconv.Quote(testPaymentRequestID), strings.TrimSuffix(strings.TrimPrefix(string(rt.bodies[1]), `{"paymentRequestId":`), "}"))
 	})
 }
+
+func TestDefaultHosts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		flavor alipayplus.Flavor
+		want   string
+	}{
+		{alipayplus.FlavorAntom, "https://open-sea-global.alipay.com/ams/api/v1/payments/pay"},
+		{alipayplus.FlavorACQP, "https://open-sea.alipayplus.com/aps/api/v1/payments/pay"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.flavor), func(t *testing.T) {
+			t.Parallel()
+			var got string
+			rt := &fakeRT{handle: func(_ int, req *http.Request, _ []byte) (*http.Response, error) {
+				got = req.URL.String()
+				return respond(req, http.StatusOK, fixture(t, "pay_success.json"), false, nil), nil
+			}}
+			c, err := alipayplus.NewClient(testClientID, merchantKey(), &alipayKey().PublicKey,
+				alipayplus.WithFlavor(tt.flavor), alipayplus.WithHTTPClient(&http.Client{Transport: rt}))
+			require.NoError(t, err)
+			_, err = c.Pay(t.Context(), payRequest())
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
