@@ -53,10 +53,13 @@ const (
 	keySignature  = "signature"
 )
 
-// MaxHeaderLen caps the Signature header ParseHeader reads. A 4096-bit RSA
-// signature is 684 characters URL-escaped; anything far beyond is not a
-// signature header.
-const MaxHeaderLen = 4096
+// Limits of ParseHeader. A 4096-bit RSA signature is 512 bytes, 684
+// characters of base64 and at most 2052 once URL-escaped; anything beyond is
+// not a signature header.
+const (
+	MaxHeaderLen    = 4096
+	MaxSignatureLen = 512
+)
 
 // Errors returned by ParseHeader and Verify. They never quote the header,
 // the signature or the message.
@@ -140,8 +143,9 @@ type Header struct {
 
 // ParseHeader parses a Signature header tolerantly: pairs in any order,
 // spaces around them, unknown keys ignored, key names compared
-// case-insensitively. It requires a signature and, when an algorithm is
-// given, RSA256. It never panics and reads at most MaxHeaderLen bytes.
+// case-insensitively. It requires a signature of 1 to MaxSignatureLen bytes
+// and, when an algorithm is given, RSA256. It never panics and reads at most
+// MaxHeaderLen bytes.
 func ParseHeader(s string) (Header, error) {
 	var h Header
 	if len(s) > MaxHeaderLen {
@@ -181,7 +185,8 @@ func ParseHeader(s string) (Header, error) {
 		return Header{}, ErrMalformedHeader
 	}
 	raw, err := decodeSignature(sig)
-	if err != nil {
+	if err != nil || len(raw) == 0 || len(raw) > MaxSignatureLen {
+		// base64 skips line breaks, so "%0A" decodes to nothing.
 		return Header{}, ErrMalformedHeader
 	}
 	h.Signature = raw

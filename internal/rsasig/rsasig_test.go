@@ -122,8 +122,11 @@ var headerCases = []struct {
 	{"pair without equals", "algorithm=RSA256,signature", nil, "", ErrMalformedHeader},
 	{"bad base64", "signature=!!!", nil, "", ErrMalformedHeader},
 	{"bad escape", "signature=%zz", nil, "", ErrMalformedHeader},
+	{"escaped newline only", "signature=%0A", nil, "", ErrMalformedHeader},
 	{"other algorithm", "algorithm=HMAC256,signature=YWJj", nil, "", ErrAlgorithm},
 	{"too long", "signature=" + strings.Repeat("A", MaxHeaderLen), nil, "", ErrMalformedHeader},
+	{"signature too long", "signature=" + strings.Repeat("A", (MaxSignatureLen+3)*4/3), nil, "", ErrMalformedHeader},
+	{"longest signature", "signature=" + base64.StdEncoding.EncodeToString(make([]byte, MaxSignatureLen)), make([]byte, MaxSignatureLen), "", nil},
 }
 
 func TestParseHeader(t *testing.T) {
