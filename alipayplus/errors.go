@@ -58,6 +58,8 @@ type Error struct {
 	Err            error
 }
 
+// Error describes the failure without a key, a signature, a body or a
+// payment code.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("alipayplus: ")
@@ -109,6 +111,7 @@ type UnverifiedResultError struct {
 	OutcomeUnknown bool
 }
 
+// Error names the unsigned status and, if it looks like one, the code.
 func (e *UnverifiedResultError) Error() string {
 	var b strings.Builder
 	b.WriteString("alipayplus: ")
@@ -166,6 +169,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error names the field and the reason, never the value.
 func (e *ValidationError) Error() string {
 	return "alipayplus: " + e.Op + ": invalid request: " + e.Field + ": " + e.Reason
 }

@@ -19,8 +19,8 @@ type Result struct {
 func (r Result) Succeeded() bool { return r.ResultStatus == ResultSuccess }
 
 // ShouldInquire reports an unknown outcome: status U, or one of the codes
-// that mean "still processing" whatever status came with them. The payment
-// must be looked up with InquiryPayment, never paid again under a new id.
+// MeansInquire lists, whatever status came with them. The payment must be
+// looked up with InquiryPayment, never paid again under a new id.
 func (r Result) ShouldInquire() bool {
 	return r.ResultStatus == ResultUnknown || r.ResultCode.MeansInquire()
 }
@@ -74,7 +74,7 @@ const (
 	CodeOrderIsCanceled               ResultCode = "ORDER_IS_CANCELED"                // F
 	CodeOrderStatusInvalid            ResultCode = "ORDER_STATUS_INVALID"             // F: cancel or refund in the wrong state
 	CodeCancelWindowExceed            ResultCode = "CANCEL_WINDOW_EXCEED"             // F: refund instead
-	CodeRepeatReqInconsistent         ResultCode = "REPEAT_REQ_INCONSISTENT"          // F: same request id, different request
+	CodeRepeatReqInconsistent         ResultCode = "REPEAT_REQ_INCONSISTENT"          // F: same request id, different request; inquire
 	CodeInvalidContract               ResultCode = "INVALID_CONTRACT"                 // F
 	CodeInvalidCode                   ResultCode = "INVALID_CODE"                     // F: the payment code
 	CodeInvalidPaymentCode            ResultCode = "INVALID_PAYMENT_CODE"             // F
@@ -107,11 +107,13 @@ const (
 	CodeMediaTypeNotAcceptable        ResultCode = "MEDIA_TYPE_NOT_ACCEPTABLE"        // F: gateway level
 )
 
-// MeansInquire reports the codes that mean the outcome is not known yet:
-// PAYMENT_IN_PROCESS, UNKNOWN_EXCEPTION and REQUEST_TRAFFIC_EXCEED_LIMIT.
+// MeansInquire reports the codes that leave the payment's outcome unknown:
+// PAYMENT_IN_PROCESS, UNKNOWN_EXCEPTION and REQUEST_TRAFFIC_EXCEED_LIMIT,
+// and REPEAT_REQ_INCONSISTENT, which refuses this request but says nothing
+// of the earlier one that used the same id and may have been paid.
 func (c ResultCode) MeansInquire() bool {
 	switch c {
-	case CodePaymentInProcess, CodeUnknownException, CodeRequestTrafficExceedLimit:
+	case CodePaymentInProcess, CodeUnknownException, CodeRequestTrafficExceedLimit, CodeRepeatReqInconsistent:
 		return true
 	}
 	return false

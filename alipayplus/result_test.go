@@ -60,6 +60,8 @@ func TestResultHelpers(t *testing.T) {
 		// An inquire code with a failure status is still not final.
 		{alipayplus.ResultFailure, alipayplus.CodePaymentInProcess, false, true, false, false, false},
 		{alipayplus.ResultFailure, "SOMETHING_NEW", false, false, true, false, false},
+		// Another request under the same id may have been paid.
+		{alipayplus.ResultFailure, alipayplus.CodeRepeatReqInconsistent, false, true, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.status)+"/"+string(tt.code), func(t *testing.T) {
@@ -72,7 +74,7 @@ func TestResultHelpers(t *testing.T) {
 			assert.Equal(t, tt.windowShut, r.CancelWindowExceeded())
 		})
 	}
-	for _, c := range []alipayplus.ResultCode{alipayplus.CodePaymentInProcess, alipayplus.CodeUnknownException, alipayplus.CodeRequestTrafficExceedLimit} {
+	for _, c := range []alipayplus.ResultCode{alipayplus.CodePaymentInProcess, alipayplus.CodeUnknownException, alipayplus.CodeRequestTrafficExceedLimit, alipayplus.CodeRepeatReqInconsistent} {
 		assert.True(t, c.MeansInquire(), c)
 	}
 	assert.False(t, alipayplus.CodeOrderNotExist.MeansInquire())
