@@ -49,21 +49,21 @@ type idRequestJSON struct {
 }
 
 type inquiryResponseJSON struct {
-	Result               resultJSON           `json:"result"`
-	PaymentStatus        string               `json:"paymentStatus"`        // Antom
-	PaymentResultCode    string               `json:"paymentResultCode"`    // Antom
-	PaymentResultMessage string               `json:"paymentResultMessage"` // Antom
-	PaymentResult        *resultJSON          `json:"paymentResult"`        // Alipay+
-	PaymentRequestID     string               `json:"paymentRequestId"`
-	PaymentID            string               `json:"paymentId"`
-	PaymentAmount        *respAmount          `json:"paymentAmount"`
-	ActualPaymentAmount  *respAmount          `json:"actualPaymentAmount"`
-	PaymentTime          string               `json:"paymentTime"`
-	PSPCustomerInfo      *pspCustomerInfoJSON `json:"pspCustomerInfo"`
-	WalletBrandName      string               `json:"walletBrandName"`
-	CustomerID           string               `json:"customerId"`
-	PSPID                string               `json:"pspId"`
-	AcquirerID           string               `json:"acquirerId"`
+	Result               resultJSON          `json:"result"`
+	PaymentStatus        string              `json:"paymentStatus"`        // Antom
+	PaymentResultCode    string              `json:"paymentResultCode"`    // Antom
+	PaymentResultMessage string              `json:"paymentResultMessage"` // Antom
+	PaymentResult        *resultJSON         `json:"paymentResult"`        // Alipay+
+	PaymentRequestID     string              `json:"paymentRequestId"`
+	PaymentID            string              `json:"paymentId"`
+	PaymentAmount        respAmount          `json:"paymentAmount"`
+	ActualPaymentAmount  respAmount          `json:"actualPaymentAmount"`
+	PaymentTime          string              `json:"paymentTime"`
+	PSPCustomerInfo      pspCustomerInfoJSON `json:"pspCustomerInfo"`
+	WalletBrandName      string              `json:"walletBrandName"`
+	CustomerID           string              `json:"customerId"`
+	PSPID                string              `json:"pspId"`
+	AcquirerID           string              `json:"acquirerId"`
 }
 
 // InquiryPayment looks a payment up. It changes nothing, so it is safe to

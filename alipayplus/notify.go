@@ -58,19 +58,19 @@ type Notification struct {
 }
 
 type notificationJSON struct {
-	NotifyType        string               `json:"notifyType"`
-	Result            *resultJSON          `json:"result"`        // Antom
-	PaymentResult     *resultJSON          `json:"paymentResult"` // Alipay+
-	PaymentRequestID  string               `json:"paymentRequestId"`
-	PaymentID         string               `json:"paymentId"`
-	PaymentAmount     *respAmount          `json:"paymentAmount"`
-	PaymentCreateTime string               `json:"paymentCreateTime"`
-	PaymentTime       string               `json:"paymentTime"`
-	PSPCustomerInfo   *pspCustomerInfoJSON `json:"pspCustomerInfo"`
-	WalletBrandName   string               `json:"walletBrandName"`
-	CustomerID        string               `json:"customerId"`
-	PSPID             string               `json:"pspId"`
-	AcquirerID        string               `json:"acquirerId"`
+	NotifyType        string              `json:"notifyType"`
+	Result            *resultJSON         `json:"result"`        // Antom
+	PaymentResult     *resultJSON         `json:"paymentResult"` // Alipay+
+	PaymentRequestID  string              `json:"paymentRequestId"`
+	PaymentID         string              `json:"paymentId"`
+	PaymentAmount     respAmount          `json:"paymentAmount"`
+	PaymentCreateTime string              `json:"paymentCreateTime"`
+	PaymentTime       string              `json:"paymentTime"`
+	PSPCustomerInfo   pspCustomerInfoJSON `json:"pspCustomerInfo"`
+	WalletBrandName   string              `json:"walletBrandName"`
+	CustomerID        string              `json:"customerId"`
+	PSPID             string              `json:"pspId"`
+	AcquirerID        string              `json:"acquirerId"`
 }
 
 // VerifyNotification checks that a notification was signed by Alipay: the

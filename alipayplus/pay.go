@@ -191,18 +191,18 @@ type settlementStrategyJSON struct {
 }
 
 type payResponseJSON struct {
-	Result              resultJSON           `json:"result"`
-	PaymentRequestID    string               `json:"paymentRequestId"`
-	PaymentID           string               `json:"paymentId"`
-	PaymentAmount       *respAmount          `json:"paymentAmount"`
-	ActualPaymentAmount *respAmount          `json:"actualPaymentAmount"`
-	PaymentCreateTime   string               `json:"paymentCreateTime"`
-	PaymentTime         string               `json:"paymentTime"`
-	PSPCustomerInfo     *pspCustomerInfoJSON `json:"pspCustomerInfo"`
-	WalletBrandName     string               `json:"walletBrandName"`
-	CustomerID          string               `json:"customerId"`
-	PSPID               string               `json:"pspId"`
-	AcquirerID          string               `json:"acquirerId"`
+	Result              resultJSON          `json:"result"`
+	PaymentRequestID    string              `json:"paymentRequestId"`
+	PaymentID           string              `json:"paymentId"`
+	PaymentAmount       respAmount          `json:"paymentAmount"`
+	ActualPaymentAmount respAmount          `json:"actualPaymentAmount"`
+	PaymentCreateTime   string              `json:"paymentCreateTime"`
+	PaymentTime         string              `json:"paymentTime"`
+	PSPCustomerInfo     pspCustomerInfoJSON `json:"pspCustomerInfo"`
+	WalletBrandName     string              `json:"walletBrandName"`
+	CustomerID          string              `json:"customerId"`
+	PSPID               string              `json:"pspId"`
+	AcquirerID          string              `json:"acquirerId"`
 }
 
 // Pay charges a scanned payment code. The request is validated first: a

@@ -46,14 +46,14 @@ type refundRequestJSON struct {
 }
 
 type refundResponseJSON struct {
-	Result          resultJSON  `json:"result"`
-	RefundRequestID string      `json:"refundRequestId"`
-	RefundID        string      `json:"refundId"`
-	PaymentID       string      `json:"paymentId"`
-	RefundAmount    *respAmount `json:"refundAmount"`
-	RefundTime      string      `json:"refundTime"`
-	PSPID           string      `json:"pspId"`
-	AcquirerID      string      `json:"acquirerId"`
+	Result          resultJSON `json:"result"`
+	RefundRequestID string     `json:"refundRequestId"`
+	RefundID        string     `json:"refundId"`
+	PaymentID       string     `json:"paymentId"`
+	RefundAmount    respAmount `json:"refundAmount"`
+	RefundTime      string     `json:"refundTime"`
+	PSPID           string     `json:"pspId"`
+	AcquirerID      string     `json:"acquirerId"`
 }
 
 // Refund refunds a payment. An error matching [instore.ErrOutcomeUnknown]

@@ -70,9 +70,6 @@ func (v *amountValue) UnmarshalJSON(b []byte) error {
 }
 
 func (a *respAmount) money() instore.Money {
-	if a == nil {
-		return instore.Money{}
-	}
 	return instore.Money{Amount: int64(a.Value), Currency: instore.Currency(a.Currency)}
 }
 
@@ -119,9 +116,6 @@ type PSPCustomerInfo struct {
 }
 
 func (p *pspCustomerInfoJSON) info() PSPCustomerInfo {
-	if p == nil {
-		return PSPCustomerInfo{}
-	}
 	return PSPCustomerInfo(*p)
 }
 
