@@ -54,7 +54,15 @@ func (c *Client) call(ctx context.Context, ep *endpoint, requestID, expectID str
 	if err != nil {
 		var te *transport.Error
 		if errors.As(err, &te) {
-			return &Error{Op: ep.name, Attempts: te.Attempts, OutcomeUnknown: ep.changesState && te.OutcomeUnknown, Err: te.Err}
+			unknown := te.OutcomeUnknown
+			if !c.traced && te.Attempts > 0 {
+				// The transport learns that a request was never written
+				// from httptrace hooks, which a RoundTripper other than
+				// net/http's may never call; then nothing is provably
+				// unsent.
+				unknown = true
+			}
+			return &Error{Op: ep.name, Attempts: te.Attempts, OutcomeUnknown: ep.changesState && unknown, Err: te.Err}
 		}
 		// Not expected from transport; assume the worst.
 		return &Error{Op: ep.name, OutcomeUnknown: ep.changesState, Err: err}

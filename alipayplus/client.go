@@ -105,6 +105,9 @@ type Client struct {
 	ops        [numOps]endpoint
 	tr         *transport.Client
 	logger     *slog.Logger
+	// traced is true when the HTTP client's transport is net/http's own,
+	// whose httptrace hooks tell reliably whether a request was written.
+	traced bool
 }
 
 type settings struct {
@@ -185,6 +188,11 @@ func WithKeyVersion(v int) Option {
 // redirects (CheckRedirect returning http.ErrUseLastResponse), as the
 // client's own does. Without this option the client uses one of its own,
 // with keep-alive connections, that never follows a redirect.
+//
+// Only with net/http's *http.Transport can the client tell a request that
+// never left the machine (a refused connection) from one that may have
+// reached the gateway; with any other RoundTripper every failed Pay, Cancel
+// or Refund attempt counts as possibly processed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -314,9 +322,21 @@ func NewClient(clientID string, merchantKey *rsa.PrivateKey, alipayKey *rsa.Publ
 		flavor:     s.flavor,
 		tr:         tr,
 		logger:     s.logger,
+		traced:     tracedTransport(hc),
 	}
 	c.ops = endpoints(s.flavor, clientID, s.baseURL)
 	return c, nil
+}
+
+// tracedTransport reports whether hc sends with net/http's *http.Transport.
+// Any other RoundTripper may not call the httptrace hooks that tell a
+// request that never left the machine from one that did.
+func tracedTransport(hc *http.Client) bool {
+	switch hc.Transport.(type) {
+	case nil, *http.Transport:
+		return true
+	}
+	return false
 }
 
 // endpoints returns the calls of a flavour, with the sandbox rewrite applied.

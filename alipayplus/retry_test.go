@@ -255,3 +255,28 @@ func TestDefaultHosts(t *testing.T) {
 		})
 	}
 }
+
+// silentRT fails without calling the httptrace hooks, as a RoundTripper
+// that is not net/http's may.
+type silentRT struct{ calls int }
+
+func (s *silentRT) RoundTrip(*http.Request) (*http.Response, error) {
+	s.calls++
+	return nil, errors.New("proxy: upstream connection lost")
+}
+
+// TestCustomRoundTripperFailureIsOutcomeUnknown: with a RoundTripper that
+// reports nothing through httptrace, a failed Pay may have been sent.
+func TestCustomRoundTripperFailureIsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	rt := &silentRT{}
+	c, err := alipayplus.NewClient(testClientID, merchantKey(), &alipayKey().PublicKey,
+		alipayplus.WithHTTPClient(&http.Client{Transport: rt}), alipayplus.WithMaxRetries(0))
+	require.NoError(t, err)
+	_, err = c.Pay(t.Context(), payRequest())
+	require.ErrorIs(t, err, instore.ErrOutcomeUnknown)
+	assert.Equal(t, 1, rt.calls)
+	_, err = c.InquiryPayment(t.Context(), &alipayplus.InquiryRequest{PaymentRequestID: testPaymentRequestID})
+	require.Error(t, err)
+	require.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
+}
