@@ -55,7 +55,9 @@
 // verified with the Alipay key before it is believed. The rules:
 //
 //   - A signed result, S, F or U, is returned as a response with a nil
-//     error. F is a final failure (the money was not taken); U is unknown.
+//     error. S is final; an F is final too (the money was not taken) unless
+//     its code says otherwise, which [Result.FinalFailure] and
+//     [Result.ShouldInquire] tell; U is unknown.
 //   - An error means there is no result to trust: no answer, a non-2xx
 //     status without a signed result, a body that is not the envelope, a
 //     signature that does not verify ([ErrInvalidSignature]), or no
