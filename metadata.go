@@ -30,8 +30,8 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 }
 
 // String returns the value of key as text: a JSON string unquoted, a JSON
-// null as "", any other value as its JSON text ("42", "true", "{...}"). ok is
-// false when key is absent.
+// null as "", any other value as its compact JSON text ("42", "true",
+// `{"tier":"gold"}`). ok is false when key is absent.
 func (m Metadata) String(key string) (value string, ok bool) {
 	raw, ok := m[key]
 	if !ok {
@@ -46,6 +46,10 @@ func (m Metadata) String(key string) (value string, ok bool) {
 		if json.Unmarshal(raw, &s) == nil {
 			return s, true
 		}
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) == nil {
+		return buf.String(), true
 	}
 	return string(raw), true
 }
