@@ -157,6 +157,8 @@ func (h *logRecorder) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h *logRecorder) WithGroup(string) slog.Handler { return h }
 
+func (h *logRecorder) logger() *slog.Logger { return slog.New(h) }
+
 func (h *logRecorder) lines() []string {
 	h.store.mu.Lock()
 	defer h.store.mu.Unlock()
