@@ -29,10 +29,14 @@ var mutatingCalls = []struct {
 	name string
 	call func(context.Context, *instore.Client) (any, error)
 }{
-	{"charges create", func(ctx context.Context, c *instore.Client) (any, error) { return c.Charges.Create(ctx, barcodeCharge()) }},
+	{"charges create", func(ctx context.Context, c *instore.Client) (any, error) {
+		return c.Charges.Create(ctx, barcodeCharge())
+	}},
 	{"charges expire", func(ctx context.Context, c *instore.Client) (any, error) { return c.Charges.Expire(ctx, "chrg_1") }},
 	{"charges mark as paid", func(ctx context.Context, c *instore.Client) (any, error) { return c.Charges.MarkAsPaid(ctx, "chrg_1") }},
-	{"charges mark as failed", func(ctx context.Context, c *instore.Client) (any, error) { return c.Charges.MarkAsFailed(ctx, "chrg_1") }},
+	{"charges mark as failed", func(ctx context.Context, c *instore.Client) (any, error) {
+		return c.Charges.MarkAsFailed(ctx, "chrg_1")
+	}},
 	{"refunds create", func(ctx context.Context, c *instore.Client) (any, error) {
 		return c.Refunds.Create(ctx, "chrg_1", &instore.RefundParams{Amount: 100})
 	}},
@@ -49,7 +53,9 @@ var readCalls = []struct {
 	{"charges get", func(ctx context.Context, c *instore.Client) (any, error) { return c.Charges.Get(ctx, "chrg_1") }},
 	{"charges list", func(ctx context.Context, c *instore.Client) (any, error) { return c.Charges.List(ctx, nil) }},
 	{"sources get", func(ctx context.Context, c *instore.Client) (any, error) { return c.Sources.Get(ctx, "src_1") }},
-	{"refunds get", func(ctx context.Context, c *instore.Client) (any, error) { return c.Refunds.Get(ctx, "chrg_1", "rfnd_1") }},
+	{"refunds get", func(ctx context.Context, c *instore.Client) (any, error) {
+		return c.Refunds.Get(ctx, "chrg_1", "rfnd_1")
+	}},
 	{"refunds list", func(ctx context.Context, c *instore.Client) (any, error) { return c.Refunds.List(ctx, "chrg_1", nil) }},
 	{"events get", func(ctx context.Context, c *instore.Client) (any, error) { return c.Events.Get(ctx, "evnt_1") }},
 	{"events list", func(ctx context.Context, c *instore.Client) (any, error) { return c.Events.List(ctx, nil) }},
