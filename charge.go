@@ -168,19 +168,11 @@ type ChargeParams struct {
 	Metadata  map[string]string `url:"-"`
 	ReturnURI string            `url:"return_uri,omitempty"`
 	// ExpiresAt asks Omise to expire the charge at this time if it is still
-	// pending; it is sent in UTC.
+	// pending; it is sent in UTC, in RFC 3339.
 	ExpiresAt *time.Time `url:"-"`
 	// Capture false authorises without capturing; nil takes Omise's default
 	// (capture).
 	Capture *bool `url:"capture,omitempty"`
-}
-
-// chargeForm is what is encoded for a ChargeParams: the params with their
-// metadata and expiry in wire form.
-type chargeForm struct {
-	*ChargeParams
-	ExpiresAt string       `url:"expires_at,omitempty"`
-	Metadata  formMetadata `url:"metadata,omitempty"`
 }
 
 func (p *ChargeParams) validate() error {
@@ -228,15 +220,7 @@ func (s *ChargeService) Create(ctx context.Context, p *ChargeParams, opts ...Req
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	f := chargeForm{ChargeParams: p, Metadata: p.Metadata}
-	if p.ExpiresAt != nil {
-		f.ExpiresAt = p.ExpiresAt.UTC().Format(time.RFC3339)
-	}
-	body, err := encodeForm(&f)
-	if err != nil {
-		return nil, err
-	}
-	c := &call{method: http.MethodPost, path: [4]string{"/charges"}, body: body}
+	c := &call{method: http.MethodPost, path: [4]string{"/charges"}, body: p.appendForm(make([]byte, 0, chargeFormSize))}
 	if p.Source != nil {
 		c.code = p.Source.Barcode
 	}

@@ -92,12 +92,12 @@ func TestAPIErrorFromOmiseErrorBodies(t *testing.T) {
 			assert.True(t, strings.HasPrefix(apiErr.Location, "https://www.omise.co/api-errors#"), apiErr.Location)
 			assert.Equal(t, "req-0001", apiErr.RequestID)
 			assert.False(t, apiErr.OutcomeUnknown)
-			assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
+			require.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
 			for _, s := range sentinels {
-				if s == tt.matches || (s == instore.ErrInvalidRequest && tt.code == "bad_request") {
-					assert.ErrorIs(t, err, s)
+				if errors.Is(tt.matches, s) || (errors.Is(s, instore.ErrInvalidRequest) && tt.code == "bad_request") {
+					require.ErrorIs(t, err, s)
 				} else {
-					assert.NotErrorIs(t, err, s)
+					require.NotErrorIs(t, err, s)
 				}
 			}
 			assert.True(t, strings.HasPrefix(err.Error(), "instore: omise: "), err.Error())
@@ -125,7 +125,7 @@ func TestAPIErrorFromAProxyPage(t *testing.T) {
 	assert.Equal(t, "502 Bad Gateway 502 Bad Gateway nginx", apiErr.Message)
 	assert.False(t, apiErr.OutcomeUnknown, "a GET changes nothing")
 	for _, s := range []error{instore.ErrNotFound, instore.ErrAuthentication, instore.ErrInvalidRequest, instore.ErrOutcomeUnknown} {
-		assert.NotErrorIs(t, err, s)
+		require.NotErrorIs(t, err, s)
 	}
 
 	_, err = c.Charges.Create(t.Context(), barcodeCharge())
@@ -170,7 +170,7 @@ func TestServerErrorOnEveryPostIsOutcomeUnknown(t *testing.T) {
 		f := newFake(t, http.StatusBadRequest, "error_failed_expire")
 		_, err := tt.call(t.Context(), f.client(t))
 		require.Error(t, err)
-		assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown, tt.name)
+		require.NotErrorIs(t, err, instore.ErrOutcomeUnknown, tt.name)
 	}
 }
 
@@ -210,7 +210,7 @@ func TestUnreadableSuccessIsADecodeError(t *testing.T) {
 			ch, err = c.Charges.Get(t.Context(), "chrg_1")
 			assert.Nil(t, ch)
 			require.ErrorAs(t, err, &de)
-			assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown, "a GET changes nothing")
+			require.NotErrorIs(t, err, instore.ErrOutcomeUnknown, "a GET changes nothing")
 			assert.Len(t, f.requests(), 2, "decode errors are not retried")
 		})
 	}

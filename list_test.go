@@ -65,8 +65,9 @@ func ids(t *testing.T, seq func(func(*instore.Charge, error) bool)) ([]string, [
 
 func offsets(f *fakeOmise) []string {
 	var out []string
-	for _, r := range f.requests() {
-		out = append(out, r.Query.Get("offset")+"/"+r.Query.Get("limit"))
+	reqs := f.requests()
+	for i := range reqs {
+		out = append(out, reqs[i].Query.Get("offset")+"/"+reqs[i].Query.Get("limit"))
 	}
 	return out
 }
@@ -80,8 +81,9 @@ func TestChargesAllPagesUntilTotal(t *testing.T) {
 	assert.Equal(t, []string{"chrg_test_000", "chrg_test_001", "chrg_test_002", "chrg_test_003", "chrg_test_004"}, got)
 	assert.Equal(t, []string{"/2", "2/2", "4/2"}, offsets(f))
 	assert.Equal(t, &instore.ListParams{Limit: 2, Order: instore.OrderChronological}, p, "params are copied, never modified")
-	for _, r := range f.requests() {
-		assert.Equal(t, "chronological", r.Query.Get("order"))
+	reqs := f.requests()
+	for i := range reqs {
+		assert.Equal(t, "chronological", reqs[i].Query.Get("order"))
 	}
 }
 

@@ -101,7 +101,7 @@ func TestRateLimitedCallsAreRetriedThenReported(t *testing.T) {
 		start := time.Now()
 		_, err = c.Charges.Create(t.Context(), barcodeCharge())
 		require.ErrorIs(t, err, instore.ErrRateLimited)
-		assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown, "a 429 was refused before any work")
+		require.NotErrorIs(t, err, instore.ErrOutcomeUnknown, "a 429 was refused before any work")
 		assert.Equal(t, int32(2), attempts.Load())
 		assert.GreaterOrEqual(t, time.Since(start), 2*time.Second, "Retry-After honoured")
 	})
@@ -196,7 +196,7 @@ func TestBodyCap(t *testing.T) {
 		c := f.client(t, instore.WithMaxRetries(0))
 		_, err := c.Charges.Get(t.Context(), "chrg_1")
 		require.ErrorIs(t, err, instore.ErrBodyTooLarge, "chunked %v", chunked)
-		assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
+		require.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
 
 		_, err = c.Charges.Create(t.Context(), barcodeCharge())
 		require.ErrorIs(t, err, instore.ErrBodyTooLarge)
@@ -228,7 +228,7 @@ func TestContextCancellation(t *testing.T) {
 	}
 	err := run(func(ctx context.Context) error { _, err := c.Charges.Get(ctx, "chrg_1"); return err })
 	require.ErrorIs(t, err, context.Canceled)
-	assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
+	require.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
 
 	err = run(func(ctx context.Context) error { _, err := c.Charges.Create(ctx, barcodeCharge()); return err })
 	require.ErrorIs(t, err, context.Canceled)
@@ -238,7 +238,7 @@ func TestContextCancellation(t *testing.T) {
 	cancel()
 	_, err = c.Charges.Create(ctx, barcodeCharge())
 	require.ErrorIs(t, err, context.Canceled)
-	assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown, "nothing was sent")
+	require.NotErrorIs(t, err, instore.ErrOutcomeUnknown, "nothing was sent")
 	assert.Len(t, f.requests(), 2)
 }
 
@@ -425,7 +425,7 @@ func TestRefusedConnectionIsNotOutcomeUnknown(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Charges.Create(t.Context(), barcodeCharge())
 	require.Error(t, err)
-	assert.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
+	require.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
 	var ne net.Error
 	require.ErrorAs(t, err, &ne)
 }

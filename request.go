@@ -109,13 +109,18 @@ func send[T any, PT interface {
 	*T
 	checker
 }](ctx context.Context, c *Client, cl *call, opts []RequestOption) (*T, error) {
-	var co callOptions
-	for _, opt := range opts {
-		if opt == nil {
-			return nil, invalidParams("nil request option")
-		}
-		if err := opt(&co); err != nil {
-			return nil, err
+	// Options are collected only when there are some, so that a plain call
+	// does not allocate for them.
+	var co *callOptions
+	if len(opts) > 0 {
+		co = new(callOptions)
+		for _, opt := range opts {
+			if opt == nil {
+				return nil, invalidParams("nil request option")
+			}
+			if err := opt(co); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var u string
@@ -127,9 +132,9 @@ func send[T any, PT interface {
 	resp, err := c.transport.Do(ctx, &transport.Request{
 		Method:    cl.method,
 		URL:       u,
-		Header:    c.header(cl, &co),
+		Header:    c.header(cl, co),
 		Body:      cl.body,
-		RequestID: co.idempotencyKey,
+		RequestID: co.requestID(),
 	})
 	if err != nil {
 		return nil, err
@@ -138,7 +143,7 @@ func send[T any, PT interface {
 	// trusted leaves its outcome unknown.
 	mutating := cl.method != http.MethodGet
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := decodeAPIError(resp.StatusCode, resp.Header, resp.Body, c.secretsFor(cl, &co))
+		e := decodeAPIError(resp.StatusCode, resp.Header, resp.Body, c.secretsFor(cl, co))
 		e.OutcomeUnknown = mutating && resp.StatusCode >= 500
 		return nil, e
 	}
@@ -148,7 +153,7 @@ func send[T any, PT interface {
 		err = v.check()
 	}
 	if err != nil {
-		secrets := c.secretsFor(cl, &co)
+		secrets := c.secretsFor(cl, co)
 		// A decoding error may quote the body (a time that failed to
 		// parse); it is replaced when it holds anything secret.
 		if msg := err.Error(); sanitize(msg, len(msg), secrets) != msg {
@@ -164,11 +169,20 @@ func send[T any, PT interface {
 	return v, nil
 }
 
+// requestID is what the transport logs to tie a call's attempts together:
+// the caller's idempotency key, if any.
+func (co *callOptions) requestID() string {
+	if co == nil {
+		return ""
+	}
+	return co.idempotencyKey
+}
+
 // header returns the headers of cl: a shared, read-only set when the call
 // has no options, else a set of its own.
 func (c *Client) header(cl *call, co *callOptions) http.Header {
 	form := cl.body != nil
-	if co.secretKey == "" && co.idempotencyKey == "" {
+	if co == nil || co.secretKey == "" && co.idempotencyKey == "" {
 		switch {
 		case !form:
 			return c.hdrPlain
@@ -206,7 +220,9 @@ func (c *Client) header(cl *call, co *callOptions) http.Header {
 func (c *Client) secretsFor(cl *call, co *callOptions) []string {
 	s := make([]string, 0, len(c.secrets)+5)
 	s = append(s, c.secrets...)
-	s = appendSecrets(s, co.secretKey, co.publicKey)
+	if co != nil {
+		s = appendSecrets(s, co.secretKey, co.publicKey)
+	}
 	if cl.code != "" {
 		s = append(s, cl.code)
 	}
