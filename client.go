@@ -2,7 +2,6 @@ package instore
 
 import (
 	"encoding/base64"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,24 +24,21 @@ const (
 	DefaultAPIVersion = "2019-05-29"
 )
 
-// ErrInvalidConfig reports a bad key or option given to NewClient.
-var ErrInvalidConfig = errors.New("instore: invalid configuration")
-
 // Client is a client of the Opn Payments (Omise) REST API. It is immutable
 // after NewClient and safe for concurrent use; create one per process (or
 // per key set) and share it, so that its connections are reused.
 //
-// Calls return only on a 2xx answer decoded in full. Any other answer is an
-// *APIError, an unreadable 2xx a *DecodeError, and a failed exchange an error
-// naming the method and path. Whenever a call that may have changed state
-// (every POST) got no answer that can be trusted, the error matches
-// ErrOutcomeUnknown. GETs are retried on network errors, 429 and 5xx; a
-// POST is retried only when it provably never left the machine, or on 429.
+// A call succeeds only on a 2xx answer decoded in full. Any other answer is
+// an *APIError, an unreadable 2xx a *DecodeError, and a failed exchange an
+// error naming the method and path. Whenever a call that may have changed
+// state (every POST) got no answer that can be trusted, the error matches
+// ErrOutcomeUnknown. GETs are retried on network errors, 429 and 5xx; a POST
+// is retried only on 429, or when it provably never left the machine.
 type Client struct {
-	Sources *SourceService
-	Charges *ChargeService
-	Refunds *RefundService
-	Events  *EventService
+	Sources *SourceService // payment sources
+	Charges *ChargeService // charges: create, follow, expire
+	Refunds *RefundService // refunds of a charge
+	Events  *EventService  // the account's events
 
 	common    service // shared by the services, so they cost no allocation
 	transport *transport.Client
@@ -80,10 +76,6 @@ type config struct {
 // Option configures a Client. Options are applied in order; a bad one makes
 // NewClient fail with an error that matches ErrInvalidConfig.
 type Option func(*config) error
-
-func configError(reason string) error {
-	return &wrapError{msg: "instore: invalid configuration: " + reason, err: ErrInvalidConfig}
-}
 
 // NewClient returns a client that authenticates with secretKey (skey_...).
 // The key is validated for shape only; a wrong key shows as ErrAuthentication
@@ -365,13 +357,3 @@ func isToken(s string, maxLen int) bool {
 	}
 	return true
 }
-
-// wrapError is an error with its own message that matches err.
-type wrapError struct {
-	msg string
-	err error
-}
-
-func (e *wrapError) Error() string { return e.msg }
-
-func (e *wrapError) Unwrap() error { return e.err }

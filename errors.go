@@ -47,6 +47,9 @@ var (
 // anything. Such errors also match ErrInvalidRequest.
 var ErrInvalidParams = errors.New("instore: invalid params")
 
+// ErrInvalidConfig reports a bad key or option given to NewClient.
+var ErrInvalidConfig = errors.New("instore: invalid configuration")
+
 // APIError is a non-2xx answer from the Omise API. Code, Message and Location
 // come from Omise's error body ({"object":"error","code":...}); when the body
 // is not an Omise error (a proxy's HTML 502), Code is empty and Message holds
@@ -147,6 +150,21 @@ func (e *paramsError) Is(target error) bool {
 }
 
 func invalidParams(reason string) error { return &paramsError{reason: reason} }
+
+// configError is a key or option NewClient refused.
+func configError(reason string) error {
+	return &wrapError{msg: "instore: invalid configuration: " + reason, err: ErrInvalidConfig}
+}
+
+// wrapError is an error with its own message that matches err.
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+
+func (e *wrapError) Unwrap() error { return e.err }
 
 // requestIDHeader names the response header read into RequestID. Omise does
 // not document one; its API is a Rails application, and Rails answers every
