@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -121,23 +122,30 @@ func TestChargeDroppedAfterTheServerReadItIsSentOnce(t *testing.T) {
 	assert.Len(t, log.lines(), 1, "one attempt logged")
 }
 
-func TestGetDroppedIsRetried(t *testing.T) {
+func TestGetIsRetriedAfterANetworkError(t *testing.T) {
 	t.Parallel()
-	body := fixture(t, "charge_pending")
-	var n atomic.Int32
-	f := newFakeFunc(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
-		if n.Add(1) == 1 {
-			hangUp(w)
-			return
-		}
-		_, _ = w.Write(body)
+	synctest.Test(t, func(t *testing.T) {
+		body := fixture(t, "charge_pending")
+		var attempts atomic.Int32
+		rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if attempts.Add(1) == 1 {
+				return nil, io.ErrUnexpectedEOF // the connection dropped
+			}
+			return response(r, http.StatusOK, body), nil
+		})
+		c, err := instore.NewClient(testSecretKey, instore.WithHTTPClient(&http.Client{Transport: rt}))
+		require.NoError(t, err)
+		ch, err := c.Charges.Get(t.Context(), "chrg_1")
+		require.NoError(t, err)
+		assert.Equal(t, "chrg_test_61xq8k2hv0a7mf3nb2d", ch.ID)
+		assert.Equal(t, int32(2), attempts.Load())
+
+		// The same failure on a charge is not retried: it may have arrived.
+		attempts.Store(0)
+		_, err = c.Charges.Create(t.Context(), barcodeCharge())
+		require.ErrorIs(t, err, instore.ErrOutcomeUnknown)
+		assert.Equal(t, int32(1), attempts.Load())
 	})
-	// Backoff before the retry is real time here, at most the transport's
-	// first step (250ms); the synctest tests above cover the waits.
-	ch, err := f.client(t).Charges.Get(t.Context(), "chrg_1")
-	require.NoError(t, err)
-	assert.Equal(t, "chrg_test_61xq8k2hv0a7mf3nb2d", ch.ID)
-	assert.Len(t, f.requests(), 2)
 }
 
 // With an Idempotency-Key, net/http itself replays a POST whose reused
