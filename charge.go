@@ -151,7 +151,9 @@ type PlatformFee struct {
 
 // ChargeParams creates a charge. Give either SourceID (a source created
 // before) or Source (an inline source, the usual in-store case). Zero fields
-// are not sent.
+// are not sent. The url tags define the wire form (go-querystring's
+// encoding, with Metadata as metadata[key] and ExpiresAt in UTC); the SDK
+// writes that form by hand, without reflection, since every sale sends one.
 type ChargeParams struct {
 	// Amount is in minor units of Currency.
 	Amount   int64    `url:"amount,omitempty"`
