@@ -126,7 +126,17 @@ func ParseWebhook(payload []byte, h http.Header, secrets ...string) (*Event, err
 	if err := VerifyWebhook(payload, h, secrets...); err != nil {
 		return nil, err
 	}
-	return decodeWebhookEvent(payload)
+	return decodeWebhookEvent(payload, secrets)
+}
+
+// redactableSecrets returns the secrets as they would be quoted: without
+// white space or padding.
+func redactableSecrets(secrets []string) []string {
+	out := make([]string, len(secrets))
+	for i, s := range secrets {
+		out[i] = strings.TrimRight(strings.TrimSpace(s), "=")
+	}
+	return out
 }
 
 // SignWebhook returns the headers Omise would send with payload, signed
@@ -343,8 +353,9 @@ func parseWebhookTimestamp(values []string) (string, int64, error) {
 	return ts, unix, nil
 }
 
-// decodeWebhookEvent decodes a verified body into an event.
-func decodeWebhookEvent(payload []byte) (*Event, error) {
+// decodeWebhookEvent decodes a verified body into an event. Secrets are
+// cut from the error, should the body quote one.
+func decodeWebhookEvent(payload []byte, secrets []string) (*Event, error) {
 	payload = bytes.TrimSpace(payload)
 	if len(payload) == 0 || payload[0] != '{' {
 		return nil, &wrapError{msg: "instore: webhook: body is not a JSON object", err: ErrWebhookPayload}
@@ -353,7 +364,7 @@ func decodeWebhookEvent(payload []byte) (*Event, error) {
 	if err := json.Unmarshal(payload, e); err != nil {
 		// A decoding error may quote a value; sanitize masks anything
 		// shaped like a payment code.
-		return nil, &wrapError{msg: "instore: webhook: decoding the event: " + sanitize(err.Error(), maxMessageLen, nil), err: ErrWebhookPayload}
+		return nil, &wrapError{msg: "instore: webhook: decoding the event: " + sanitize(err.Error(), maxMessageLen, redactableSecrets(secrets)), err: ErrWebhookPayload}
 	}
 	if err := e.check(); err != nil {
 		return nil, &wrapError{msg: "instore: webhook: body is not an event with an id", err: ErrWebhookPayload}
@@ -499,8 +510,8 @@ func (h *webhookHandler) configure(secrets []string, opts []WebhookOption) error
 			return err
 		}
 		h.keys = append(h.keys, key)
-		h.secrets = append(h.secrets, strings.TrimRight(strings.TrimSpace(s), "="))
 	}
+	h.secrets = redactableSecrets(secrets)
 	switch {
 	case len(h.keys) == 0 && h.client == nil:
 		return configError("no webhook secret and no fetch verification")
@@ -564,7 +575,7 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	e, err := decodeWebhookEvent(body)
+	e, err := decodeWebhookEvent(body, h.secrets)
 	if err != nil {
 		h.answer(w, r, d, http.StatusBadRequest, "not an event")
 		return
