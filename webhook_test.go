@@ -85,7 +85,7 @@ func TestVerifyWebhook(t *testing.T) {
 	tampered := append([]byte(nil), body...)
 	tampered[len(tampered)/2] ^= 1
 	unpadded := strings.TrimRight(testWebhookSecretOld, "=")
-	require.NotEqual(t, unpadded, testWebhookSecretOld)
+	require.NotEqual(t, testWebhookSecretOld, unpadded)
 
 	tests := []struct {
 		name    string
