@@ -34,7 +34,10 @@ import (
 // secret rotation; Omise-Signature-Timestamp holds the Unix time in seconds;
 // the signed message is the timestamp header as sent, a ".", then the raw
 // body; the key is the webhook secret from the dashboard, base64-decoded
-// (decodeWebhookSecret). The tolerance is our choice, not Omise's.
+// (decodeWebhookSecret). The tolerance is our choice, not Omise's. Our
+// sources do not say whether Omise signs each retry of a delivery afresh;
+// if it does not, a retry later than the tolerance is refused, and the
+// event must be picked up from the Events API (Events.List) instead.
 const (
 	// WebhookSignatureHeader holds the hex HMAC-SHA256 signatures of a
 	// delivery, comma-separated when there are several (during a secret
@@ -77,14 +80,15 @@ const (
 var (
 	// ErrWebhookSignature reports a delivery that is not signed by a
 	// configured secret: no or an empty Omise-Signature header, a malformed
-	// one, or no signature that matches. A delivery that fails both checks
-	// reports this error, so that ErrWebhookTimestamp always means an
-	// authentic delivery.
+	// one, or no signature that matches.
 	ErrWebhookSignature = errors.New("instore: webhook signature invalid")
-	// ErrWebhookTimestamp reports a correctly signed delivery whose
-	// Omise-Signature-Timestamp is missing, unparsable, or further from
-	// now than the tolerance: a replay, or a clock that is wrong here or
-	// at the sender.
+	// ErrWebhookTimestamp reports a delivery whose
+	// Omise-Signature-Timestamp is missing or unparsable (the signature,
+	// which covers it, cannot be checked then), or a correctly signed
+	// delivery whose timestamp is further from now than the tolerance: a
+	// replay, a late retry, or a clock that is wrong here or at the sender.
+	// The signature is checked before the tolerance, so a stale timestamp is
+	// only reported for an authentic delivery.
 	ErrWebhookTimestamp = errors.New("instore: webhook timestamp invalid")
 	// ErrWebhookPayload reports an authentic delivery whose body is not an
 	// Omise event: not JSON, not an event, or an event without an id.
@@ -112,8 +116,9 @@ func webhookTimestampError(reason string) error {
 // Signatures are compared in constant time.
 //
 // Verify the body exactly as received, before decoding it: re-encoded JSON
-// does not match. WebhookHandler does all of this, and more, for a whole
-// endpoint.
+// does not match. A verified event is authentic, not current: fetch the
+// charge again before acting on money (see WebhookHandler, which does all
+// of this, and more, for a whole endpoint).
 func VerifyWebhook(payload []byte, h http.Header, secrets ...string) error {
 	return verifyWebhook(payload, h, secrets, nil, DefaultWebhookTolerance, time.Now())
 }
