@@ -509,3 +509,44 @@ func TestWebhookHandlerLogsNoSecrets(t *testing.T) {
 		assert.Contains(t, lines[5], "event_key=[redacted]")
 	})
 }
+
+// During a secret rotation the handler accepts either secret.
+func TestWebhookHandlerRotation(t *testing.T) {
+	t.Parallel()
+	inBubble(t, func(t *testing.T) {
+		var c calls
+		h := instore.WebhookHandler([]string{testWebhookSecret, testWebhookSecretOld}, c.ok, instore.WithDeduplication(nil))
+		body := fixture(t, "event_charge_complete")
+		for _, secret := range []string{testWebhookSecret, testWebhookSecretOld} {
+			assert.Equal(t, http.StatusOK, post(t, h, body, signedNow(t, secret, body)).Code)
+		}
+		assert.Equal(t, 2, c.len())
+	})
+}
+
+// countingReader counts the bytes read from it.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// A body announced as too large is refused without being read.
+func TestWebhookHandlerTooLargeUnread(t *testing.T) {
+	t.Parallel()
+	var c calls
+	h := instore.WebhookHandler([]string{testWebhookSecret}, c.ok)
+	body := &countingReader{r: bytes.NewReader(make([]byte, instore.WebhookMaxBytes+1))}
+	r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/webhooks/omise", body)
+	r.ContentLength = instore.WebhookMaxBytes + 1
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, w.Code)
+	assert.Zero(t, body.n.Load())
+	assert.Zero(t, c.len())
+}
