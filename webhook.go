@@ -432,11 +432,13 @@ func WithFetchVerification(client *Client) WebhookOption {
 	}
 }
 
-// WithWebhookLogger sends one record per delivery to l: method, status,
-// duration, event_id, event_key and outcome; never the body, a header, a
-// secret or the error fn returned (it may quote anything: log it yourself).
-// The path is left out too, as a webhook URL may carry a token. Nil, the
-// default, means no logs.
+// WithWebhookLogger sends one record per delivery to l, at level Info for a
+// 2xx answer, Warn for a 4xx and Error for a 5xx: method, status, duration,
+// acquirer, step, event_id, event_key and outcome, plus the reason of a
+// misconfiguration or a failed fetch and the type of a panic. Never the
+// body, a header, a secret, a panic's value or the error fn returned (it may
+// quote anything: log it yourself). The path is left out too, as a webhook
+// URL may carry a token. Nil, the default, means no logs.
 func WithWebhookLogger(l *slog.Logger) WebhookOption {
 	return func(c *webhookConfig) error {
 		c.logger = l
@@ -614,8 +616,9 @@ func (h *webhookHandler) deliver(w http.ResponseWriter, r *http.Request, d *deli
 			err = errors.New("instore: webhook: the API returned another event")
 		}
 		if err != nil {
-			// Errors of the client hold no key and no payment code.
-			h.answer(w, r, d, http.StatusBadGateway, "fetch failed", slog.String("error", err.Error()))
+			// The client's errors hold no key and no payment code; the
+			// webhook secrets are cut too, for good measure.
+			h.answer(w, r, d, http.StatusBadGateway, "fetch failed", slog.String("error", sanitize(err.Error(), maxMessageLen, h.secrets)))
 			return
 		}
 		e = fetched
