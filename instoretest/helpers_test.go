@@ -248,3 +248,13 @@ func flavours() []flavourPaths {
 }
 
 func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+// apCallKey is apCall signing with k's merchant key, or unsigned.
+func apCallKey(t *testing.T, tg target, clientID string, sign bool, k *instoretest.AlipayPlusKeys, path string, body []byte) (*http.Response, []byte, error) {
+	t.Helper()
+	var signer *rsa.PrivateKey
+	if sign {
+		signer = k.Merchant
+	}
+	return apCall(t.Context(), tg, clientID, signer, path, body)
+}
