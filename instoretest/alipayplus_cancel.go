@@ -22,17 +22,17 @@ type cancelAnswer struct {
 func (a *AlipayPlus) cancel(f flavour, body []byte) any {
 	var req idsRequest
 	if !strictJSON(body, &req) || (req.PaymentID == "" && req.PaymentRequestID == "") {
-		return resultOnly("F", "PARAM_ILLEGAL")
+		return apFail("PARAM_ILLEGAL")
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	p, ok := a.byIDs(req.PaymentID, req.PaymentRequestID)
 	if !ok {
-		return resultOnly("F", "ORDER_NOT_EXIST")
+		return apFail("ORDER_NOT_EXIST")
 	}
 	now := a.now()
 	if !now.Before(cancelDeadline(p.createdAt)) {
-		return resultOnly("F", "CANCEL_WINDOW_EXCEED")
+		return apFail("CANCEL_WINDOW_EXCEED")
 	}
 	a.settleLocked(p)
 	switch p.state {
@@ -92,32 +92,32 @@ func (a *AlipayPlus) refund(f flavour, body []byte) any {
 	var req refundRequest
 	if !strictJSON(body, &req) || req.RefundRequestID == "" || len(req.RefundRequestID) > apMaxRequestIDLen ||
 		(req.PaymentID == "" && req.PaymentRequestID == "") {
-		return resultOnly("F", "PARAM_ILLEGAL")
+		return apFail("PARAM_ILLEGAL")
 	}
 	amount, ok := req.RefundAmount.parse()
 	if !ok {
-		return resultOnly("F", "PARAM_ILLEGAL")
+		return apFail("PARAM_ILLEGAL")
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	p, ok := a.byIDs(req.PaymentID, req.PaymentRequestID)
 	if !ok {
-		return resultOnly("F", "ORDER_NOT_EXIST")
+		return apFail("ORDER_NOT_EXIST")
 	}
 	if r, ok := a.refunds[req.RefundRequestID]; ok {
 		if r.payment != p || r.amount != amount || req.RefundAmount.Currency != p.currency {
-			return resultOnly("F", "REPEAT_REQ_INCONSISTENT")
+			return apFail("REPEAT_REQ_INCONSISTENT")
 		}
 		return a.refundAnswer(f, r)
 	}
 	a.settleLocked(p)
 	switch {
 	case p.state != apSucceeded:
-		return resultOnly("F", "ORDER_STATUS_INVALID")
+		return apFail("ORDER_STATUS_INVALID")
 	case req.RefundAmount.Currency != p.currency:
-		return resultOnly("F", "PARAM_ILLEGAL")
+		return apFail("PARAM_ILLEGAL")
 	case amount > p.amount-p.refunded:
-		return resultOnly("F", apRefundExceedCode)
+		return apFail(apRefundExceedCode)
 	}
 	a.seq++
 	r := &apRefund{requestID: req.RefundRequestID, refundID: "2" + pad(a.seq, 20), payment: p, amount: amount, at: a.now()}

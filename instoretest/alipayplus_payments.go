@@ -204,7 +204,7 @@ func alipayFamilyCode(code string) bool {
 func (a *AlipayPlus) pay(f flavour, body []byte) any {
 	var req payRequest
 	if !strictJSON(body, &req) || !validPay(f, &req) {
-		return resultOnly("F", "PARAM_ILLEGAL")
+		return apFail("PARAM_ILLEGAL")
 	}
 	amount, _ := req.PaymentAmount.parse()
 	settlement := ""
@@ -216,13 +216,13 @@ func (a *AlipayPlus) pay(f flavour, body []byte) any {
 	if p, ok := a.payments[req.PaymentRequestID]; ok {
 		if p.amount != amount || p.currency != req.PaymentAmount.Currency || p.methodType != req.PaymentMethod.PaymentMethodType ||
 			p.code != req.PaymentMethod.PaymentMethodID || p.scenario != req.PaymentFactor.InStorePaymentScenario || p.settlement != settlement {
-			return resultOnly("F", "REPEAT_REQ_INCONSISTENT")
+			return apFail("REPEAT_REQ_INCONSISTENT")
 		}
 		a.settleLocked(p)
 		return a.payAnswer(f, p)
 	}
 	if !alipayFamilyCode(req.PaymentMethod.PaymentMethodID) {
-		return resultOnly("F", "INVALID_CODE")
+		return apFail("INVALID_CODE")
 	}
 	plan, scripted := a.scripts[req.PaymentMethod.PaymentMethodID]
 	if !scripted {
@@ -306,10 +306,11 @@ func (a *AlipayPlus) payAnswer(f flavour, p *apPayment) payAnswer {
 	return ans
 }
 
-func resultOnly(status, code string) any {
+// apFail is an answer with a failed result and nothing else.
+func apFail(code string) any {
 	return struct {
 		Result apResult `json:"result"`
-	}{apResultOf(status, code)}
+	}{apResultOf("F", code)}
 }
 
 // byIDs finds a payment, paymentId winning over paymentRequestId.
@@ -349,13 +350,13 @@ type inquiryAnswer struct {
 func (a *AlipayPlus) inquire(f flavour, body []byte) any {
 	var req idsRequest
 	if !strictJSON(body, &req) || (req.PaymentID == "" && req.PaymentRequestID == "") {
-		return resultOnly("F", "PARAM_ILLEGAL")
+		return apFail("PARAM_ILLEGAL")
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	p, ok := a.byIDs(req.PaymentID, req.PaymentRequestID)
 	if !ok {
-		return resultOnly("F", "ORDER_NOT_EXIST")
+		return apFail("ORDER_NOT_EXIST")
 	}
 	p.progress.inquiries++
 	a.settleLocked(p)

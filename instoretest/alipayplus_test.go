@@ -50,7 +50,7 @@ func TestAlipayPlusSignatures(t *testing.T) {
 				} else {
 					assert.Equal(t, a.ClientID(), resp.Header.Get("Client-Id"))
 					_, err := time.Parse(time.RFC3339, resp.Header.Get("Response-Time"))
-					assert.NoError(t, err)
+					require.NoError(t, err)
 				}
 			}
 		}

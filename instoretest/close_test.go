@@ -10,6 +10,7 @@ import (
 
 	"github.com/instorepay/instore/instoretest"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestCloseLeavesNoGoroutines runs on real sockets, so it cannot use a
@@ -42,7 +43,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 
 	o.Close()
 	a.Close()
-	assert.Error(t, <-done, "a delayed answer is cut by Close")
+	require.Error(t, <-done, "a delayed answer is cut by Close")
 	tr.CloseIdleConnections()
 	// Goroutines of closed connections end a moment after the close: poll
 	// (assert.Eventually would add a goroutine of its own to the count).

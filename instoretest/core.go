@@ -215,24 +215,17 @@ func (c *core) Close() {
 
 func (c *core) closed() <-chan struct{} { return c.done }
 
-// spawn runs f in a goroutine that Close waits for, unless the simulator is
-// closed already. It reports whether f was started.
-func (c *core) spawn(f func()) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.spawnLocked(f)
-}
-
-func (c *core) spawnLocked(f func()) bool {
+// spawnLocked runs f in a goroutine that Close waits for, unless the
+// simulator is closed already. c.mu is held.
+func (c *core) spawnLocked(f func()) {
 	if c.isClosed {
-		return false
+		return
 	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		f()
 	}()
-	return true
 }
 
 // afterLocked runs f after d on a timer that Close stops. c.mu is held.

@@ -189,7 +189,8 @@ func (f *faults) next(e Endpoint, key string) Fault {
 	f.seen[id] = n + 1
 	h := fnv.New64a()
 	h.Write([]byte(id))
-	u := rand.New(rand.NewPCG(f.seed, h.Sum64()^n*0x9e3779b97f4a7c15)).Float64()
+	u := rand.New( //nolint:gosec // fault draws must be seeded and reproducible, not secret
+		rand.NewPCG(f.seed, h.Sum64()^n*0x9e3779b97f4a7c15)).Float64()
 	for _, r := range rf {
 		if u < r.Rate {
 			return r.Fault

@@ -3,7 +3,6 @@ package instoretest_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -263,13 +262,14 @@ func TestRandomFaultsAreSeededPerSale(t *testing.T) {
 			seen[r] = append(seen[r], resp.StatusCode)
 		}
 		for i := range 100 {
-			if interleave {
+			switch {
+			case interleave:
 				get("a")
 				get("b")
-			} else if i < 50 {
+			case i < 50:
 				get("a")
 				get("a")
-			} else {
+			default:
 				get("b")
 				get("b")
 			}
@@ -314,5 +314,5 @@ func TestInProcessContextAndClose(t *testing.T) {
 	a.InjectFault(instoretest.AlipayPlusInquiryPayment, 1, instoretest.Fault{Kind: instoretest.FaultDropBefore})
 	_, _, err = apCall(t.Context(), inProcess(a), a.ClientID(), a.MerchantPrivateKey(), "/aps/api/v1/payments/inquiryPayment", []byte(`{"paymentRequestId":"x"}`))
 	require.Error(t, err)
-	assert.True(t, errors.As(err, &errNet), "a dropped connection is a network error: %v", err)
+	assert.ErrorAs(t, err, &errNet, "a dropped connection is a network error")
 }

@@ -236,7 +236,7 @@ func payBody(f string, requestID, code string, amount int) map[string]any {
 
 // flavourPaths are the paths of each flavour.
 type flavourPaths struct {
-	name                          string
+	name                         string
 	pay, inquiry, cancel, refund string
 }
 

@@ -24,20 +24,20 @@ type inProcessTransport struct {
 	used atomic.Bool
 }
 
-// errDropped is what an in-process client sees when a fault drops the
+// droppedError is what an in-process client sees when a fault drops the
 // connection: a network error, like a reset from a real peer.
-type errDropped struct{ written bool }
+type droppedError struct{ written bool }
 
-func (e errDropped) Error() string {
+func (e droppedError) Error() string {
 	if e.written {
 		return "instoretest: connection reset by peer after the request was sent"
 	}
 	return "instoretest: connection reset by peer before the request was sent"
 }
-func (errDropped) Timeout() bool   { return false }
-func (errDropped) Temporary() bool { return false }
+func (droppedError) Timeout() bool   { return false }
+func (droppedError) Temporary() bool { return false }
 
-var _ net.Error = errDropped{}
+var _ net.Error = droppedError{}
 
 func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil {
@@ -61,12 +61,12 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 	if ex.readErr {
 		// The body could not be read: net/http reports the failed write.
 		if trace != nil && trace.WroteRequest != nil {
-			trace.WroteRequest(httptrace.WroteRequestInfo{Err: errDropped{}})
+			trace.WroteRequest(httptrace.WroteRequestInfo{Err: droppedError{}})
 		}
-		return nil, errDropped{}
+		return nil, droppedError{}
 	}
 	if ex.fault.Kind == FaultDropBefore {
-		return nil, errDropped{}
+		return nil, droppedError{}
 	}
 	if trace != nil && trace.WroteHeaders != nil {
 		trace.WroteHeaders()
@@ -79,7 +79,7 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 		return nil, err
 	}
 	if rep.cut == cutDrop {
-		return nil, errDropped{written: true}
+		return nil, droppedError{written: true}
 	}
 	if trace != nil && trace.GotFirstResponseByte != nil {
 		trace.GotFirstResponseByte()

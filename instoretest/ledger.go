@@ -52,8 +52,8 @@ type LedgerEntry struct {
 // Captures counts the entries that are captured.
 func Captures(entries []LedgerEntry) int {
 	n := 0
-	for _, e := range entries {
-		if e.Captured {
+	for i := range entries {
+		if entries[i].Captured {
 			n++
 		}
 	}

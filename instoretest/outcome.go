@@ -64,7 +64,7 @@ func ConfirmAfter(d time.Duration) Outcome {
 // outcomes are returned unchanged.
 func DeclineOnInquiry(decline Outcome) Outcome {
 	if len(decline) == 2 && decline[0] == '3' {
-		return Outcome("4" + decline[1:])
+		return "4" + decline[1:]
 	}
 	return decline
 }

@@ -285,7 +285,7 @@ func TestCloseStopsEverythingInABubble(t *testing.T) {
 		synctest.Wait()
 		o.Close()
 		a.Close()
-		assert.Error(t, <-done, "a delayed answer ends with Close")
+		require.Error(t, <-done, "a delayed answer ends with Close")
 		assert.NotEmpty(t, o.Deliveries())
 		assert.NotEmpty(t, a.Deliveries())
 	})
