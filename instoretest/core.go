@@ -139,6 +139,13 @@ func newCore(cfg *config) *core {
 	return c
 }
 
+// InProcessURL is a base URL for clients that reach a simulator through its
+// HTTPClient: the in-process transport ignores the host, and a loopback
+// address passes the clients' "https except on loopback" check. Nothing
+// listens on it, so a client given this URL but not the in-process
+// HTTPClient fails at once instead of reaching something else.
+const InProcessURL = "http://127.0.0.1:1"
+
 // URL returns the base URL of the simulator's loopback server, starting the
 // server on first use. Code running inside a testing/synctest bubble must not
 // call it (a goroutine blocked on a socket stops virtual time): use

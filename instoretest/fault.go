@@ -21,7 +21,8 @@ const AnyEndpoint Endpoint = "*"
 // FaultKind is what goes wrong with one request.
 type FaultKind int
 
-// Fault kinds. Whether the simulator acts on the request (creates the
+// Fault kinds. The Omise simulator serves the Alipay+-only kinds as
+// FaultNone. Whether the simulator acts on the request (creates the
 // charge, takes the payment) before the fault strikes is part of each kind,
 // because that is what decides whether a client may safely send it again.
 const (
