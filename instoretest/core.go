@@ -146,11 +146,8 @@ func newCore(cfg *config) *core {
 // HTTPClient fails at once instead of reaching something else.
 const InProcessURL = "http://127.0.0.1:1"
 
-// URL returns the base URL of the simulator's loopback server, starting the
-// server on first use. Code running inside a testing/synctest bubble must not
-// call it (a goroutine blocked on a socket stops virtual time): use
-// HTTPClient instead.
-func (c *core) URL() string {
+// serverURL implements URL for both simulators.
+func (c *core) serverURL() string {
 	c.serverOnce.Do(func() {
 		c.server = httptest.NewServer(http.HandlerFunc(c.serveSocket))
 	})
@@ -160,45 +157,34 @@ func (c *core) URL() string {
 	return c.server.URL
 }
 
-// HTTPClient returns an *http.Client that serves every request in process
-// by calling the simulator directly, whatever the request's host: no socket,
-// no goroutine, so it works inside testing/synctest bubbles. Faults behave as
-// on the socket server; dropped connections come back as errors, with the
-// httptrace hooks fired as net/http would fire them.
-func (c *core) HTTPClient() *http.Client { return c.client }
+// inProcessClient implements HTTPClient for both simulators.
+func (c *core) inProcessClient() *http.Client { return c.client }
 
-// InjectFault makes the next n requests to e meet fault f, after any faults
-// injected earlier for e. Injected faults come before random ones.
-func (c *core) InjectFault(e Endpoint, n int, f Fault) { c.faults.inject(e, n, f) }
+// injectFault implements InjectFault for both simulators.
+func (c *core) injectFault(e Endpoint, n int, f Fault) { c.faults.inject(e, n, f) }
 
-// SetRandomFaults makes requests to e meet the given faults at their rates
-// (one draw per request, the rates adding up to at most 1), replacing any
-// set before for e. No faults clears them. Draws are seeded (WithSeed) and
-// keyed by the sale a request is about, so a run is reproducible.
-func (c *core) SetRandomFaults(e Endpoint, faults ...RandomFault) { c.faults.setRandom(e, faults) }
+// setRandomFaults implements SetRandomFaults for both simulators.
+func (c *core) setRandomFaults(e Endpoint, faults ...RandomFault) { c.faults.setRandom(e, faults) }
 
-// ClearFaults removes every injected and random fault.
-func (c *core) ClearFaults() { c.faults.clear() }
+// clearFaults implements ClearFaults for both simulators.
+func (c *core) clearFaults() { c.faults.clear() }
 
-// Requests returns a copy of the request log, in arrival order.
-func (c *core) Requests() []Request {
+// requestLog implements Requests for both simulators.
+func (c *core) requestLog() []Request {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]Request(nil), c.requests...)
 }
 
-// Deliveries returns a copy of the webhook or notification delivery
-// attempts made so far, in order.
-func (c *core) Deliveries() []Delivery {
+// deliveries implements Deliveries for both simulators.
+func (c *core) deliveries() []Delivery {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]Delivery(nil), c.delivered...)
 }
 
-// Close stops the simulator: the loopback server if it was started, pending
-// timers, deliveries in flight and delayed answers. It returns when nothing
-// of the simulator is left running. It is safe to call more than once.
-func (c *core) Close() {
+// close implements Close for both simulators.
+func (c *core) close() {
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
 		c.isClosed = true
