@@ -90,8 +90,10 @@ func (a *AlipayPlus) refundAnswer(f flavour, r *apRefund) refundAnswer {
 // refundRequestId.
 func (a *AlipayPlus) refund(f flavour, body []byte) any {
 	var req refundRequest
+	// Antom's refund names the payment by paymentId only; Alipay+ also
+	// takes paymentRequestId (reference alipayplus.md, 3.2 and 3.4).
 	if !strictJSON(body, &req) || req.RefundRequestID == "" || len(req.RefundRequestID) > apMaxRequestIDLen ||
-		(req.PaymentID == "" && req.PaymentRequestID == "") {
+		(req.PaymentID == "" && (f == flavourAMS || req.PaymentRequestID == "")) {
 		return apFail("PARAM_ILLEGAL")
 	}
 	amount, ok := req.RefundAmount.parse()
