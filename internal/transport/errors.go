@@ -13,6 +13,10 @@ var ErrOutcomeUnknown = errors.New("instore: outcome unknown: the request may ha
 // ErrBodyTooLarge reports a response body over the configured cap.
 var ErrBodyTooLarge = errors.New("instore: response body too large")
 
+// errInvalidRequest is a request net/http refuses to build (a bad method or
+// URL). The URL is not quoted: it may carry ids a log should not hold.
+var errInvalidRequest = errors.New("instore: invalid request")
+
 // Error is a call that got no response to read. It names the method and the
 // path, never the query, a header or a body.
 type Error struct {

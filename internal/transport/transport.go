@@ -185,7 +185,8 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		if err != nil {
 			mayHaveArrived = mayHaveArrived || written
 			retryable := !written || safe
-			if ctx.Err() != nil || !retryable || attempt > c.maxRetries || errors.Is(err, ErrBodyTooLarge) {
+			final := errors.Is(err, ErrBodyTooLarge) || errors.Is(err, errInvalidRequest)
+			if final || ctx.Err() != nil || !retryable || attempt > c.maxRetries {
 				return nil, &Error{Method: r.Method, Path: path, Attempts: attempt, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
 			}
 			if !c.wait(ctx, attempt, 0) {
@@ -214,12 +215,17 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 func isSafeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead }
 
 // attempt sends r once. written reports whether the request may have reached
-// the server: it is false only when httptrace saw no complete write.
+// the server: it is false only when httptrace shows it was never written.
 func (c *Client) attempt(ctx context.Context, r *Request) (*Response, bool, error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	var wrote atomic.Bool
+	// The request counts as not written only on evidence: net/http's
+	// transport began looking for a connection (GetConn) and never reported
+	// a complete write. A RoundTripper that fires no hooks at all gives no
+	// evidence, so its failures are treated as possibly delivered.
+	var traced, wrote atomic.Bool
 	trace := &httptrace.ClientTrace{
+		GetConn: func(string) { traced.Store(true) },
 		WroteRequest: func(info httptrace.WroteRequestInfo) {
 			// A write that failed part-way left an incomplete request, which
 			// no server acts on; the transport may also report a failed
@@ -243,7 +249,7 @@ func (c *Client) attempt(ctx context.Context, r *Request) (*Response, bool, erro
 	}
 	hresp, err := c.http.Do(req)
 	if err != nil {
-		return nil, wrote.Load(), unwrapURLError(err)
+		return nil, wrote.Load() || !traced.Load(), unwrapURLError(err)
 	}
 	defer hresp.Body.Close()
 	b, err := readBody(hresp.Body, hresp.ContentLength, c.maxBody)
@@ -263,7 +269,7 @@ func newRequest(ctx context.Context, r *Request, body *bytes.Reader) (*http.Requ
 		req, err = http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
 	}
 	if err != nil {
-		return nil, errors.New("instore: invalid request")
+		return nil, errInvalidRequest
 	}
 	for k, v := range r.Header {
 		req.Header[k] = v
