@@ -28,7 +28,8 @@
 //
 // Everything that takes time (delayed answers, payments the customer
 // confirms after a while, delivery retries) uses package time, so it runs on
-// virtual time inside a bubble. Close stops the server, the timers and the
+// virtual time inside a bubble; create the simulator inside the bubble that
+// uses it, and deliver webhooks there with HandlerClient. Close stops the server, the timers and the
 // deliveries in flight, and returns when nothing is left running; NewOmiseT
 // and NewAlipayPlusT close the simulator when the test ends.
 //
