@@ -69,7 +69,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 	logs := out.String()
 	lines := strings.Split(strings.TrimSpace(logs), "\n")
 	require.Len(t, lines, 2, "one record per attempt")
-	for _, key := range []string{`"method":"GET"`, `"path":"/charges/chrg_1"`, `"attempt":1`, `"attempt":2`, `"status":503`, `"status":200`, `"duration":`, `"request_id":"req-42"`, `"service":"omise"`} {
+	for _, key := range []string{`"method":"GET"`, `"path":"/charges/chrg_1"`, `"attempt":1`, `"attempt":2`, `"status":503`, `"status":200`, `"duration":`, `"request_id":"req-42"`, `"acquirer":"omise"`} {
 		assert.Contains(t, logs, key)
 	}
 	for _, secret := range []string{secretKey, paymentCode, req.Header.Get("Authorization"), query, srv.Listener.Addr().String()} {

@@ -58,7 +58,8 @@ type Config struct {
 	UserAgent string
 	// Logger receives one record per attempt. Nil means no logs.
 	Logger *slog.Logger
-	// Service names the remote service in logs ("omise", "alipayplus").
+	// Service names the remote service, logged under the key "acquirer"
+	// ("omise", "alipayplus", "ppro").
 	Service string
 }
 
@@ -110,7 +111,7 @@ func New(cfg Config) (*Client, error) {
 		c.backoffCap = c.backoffBase
 	}
 	if c.http == nil {
-		c.http = &http.Client{Transport: NewHTTPTransport()}
+		c.http = &http.Client{Transport: NewHTTPTransport(), CheckRedirect: noRedirects}
 	}
 	return c, nil
 }
@@ -132,6 +133,11 @@ func NewHTTPTransport() *http.Transport {
 	t.MaxIdleConnsPerHost = 64
 	return t
 }
+
+// noRedirects stops the default client from following redirects: a 307 or
+// 308 would make net/http send a signed payment request, code and all, again
+// to wherever the Location header points. No API here redirects.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // HTTPClient returns the *http.Client the Client sends with.
 func (c *Client) HTTPClient() *http.Client { return c.http }
@@ -308,7 +314,7 @@ func (c *Client) log(ctx context.Context, r *Request, path string, attempt int, 
 		slog.Duration("duration", d),
 	)
 	if c.service != "" {
-		attrs = append(attrs, slog.String("service", c.service))
+		attrs = append(attrs, slog.String("acquirer", c.service))
 	}
 	if r.RequestID != "" {
 		attrs = append(attrs, slog.String("request_id", r.RequestID))

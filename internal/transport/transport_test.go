@@ -426,3 +426,20 @@ func TestErrorMessage(t *testing.T) {
 	require.NotErrorIs(t, e, ErrOutcomeUnknown)
 	assert.NotContains(t, e.Error(), "outcome unknown")
 }
+
+func TestDefaultClientDoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
+	var elsewhere recorder
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.record(r) }))
+	t.Cleanup(target.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/pay", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(srv.Close)
+	c := newClient(t, fastConfig())
+
+	resp, err := c.Do(t.Context(), &Request{Method: http.MethodPost, URL: srv.URL + "/pay", Body: []byte(`{"code":"281234567890123456"}`), Idempotent: true})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode)
+	assert.Zero(t, elsewhere.count(), "a signed request is never sent on to another host")
+}
