@@ -26,6 +26,11 @@
 //     testing/synctest bubble must use: a goroutine blocked on a socket
 //     stops virtual time.
 //
+// Omise.Client and AlipayPlus.Client return the SDK's own clients already
+// pointed at a simulator through HTTPClient (base URL InProcessURL), with its
+// keys; pass the clients' WithBaseURL(URL()) and WithHTTPClient options to
+// go over the socket instead.
+//
 // Everything that takes time (delayed answers, payments the customer
 // confirms after a while, delivery retries) uses package time, so it runs on
 // virtual time inside a bubble; create the simulator inside the bubble that
