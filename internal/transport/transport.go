@@ -178,25 +178,24 @@ type Response struct {
 // read; it is an *Error, or the context's error when the context ended before
 // any attempt was made.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
-	path := logPath(r.URL)
 	safe := r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodHead
 	var mayHaveArrived bool
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, &Error{Method: r.Method, Path: path, Attempts: attempt - 1, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
+			return nil, &Error{Method: r.Method, Path: logPath(r.URL), Attempts: attempt - 1, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
 		}
 		start := time.Now()
 		resp, written, err := c.attempt(ctx, r)
-		c.log(ctx, r, path, attempt, resp, err, time.Since(start))
+		c.log(ctx, r, attempt, resp, err, time.Since(start))
 		if err != nil {
 			mayHaveArrived = mayHaveArrived || written
 			retryable := !written || safe
 			final := errors.Is(err, ErrBodyTooLarge) || errors.Is(err, errInvalidRequest)
 			if final || ctx.Err() != nil || !retryable || attempt > c.maxRetries {
-				return nil, &Error{Method: r.Method, Path: path, Attempts: attempt, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
+				return nil, &Error{Method: r.Method, Path: logPath(r.URL), Attempts: attempt, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
 			}
 			if !c.wait(ctx, attempt, 0) {
-				return nil, &Error{Method: r.Method, Path: path, Attempts: attempt, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
+				return nil, &Error{Method: r.Method, Path: logPath(r.URL), Attempts: attempt, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
 			}
 			continue
 		}
@@ -225,23 +224,10 @@ func isSafeMethod(m string) bool { return m == http.MethodGet || m == http.Metho
 func (c *Client) attempt(ctx context.Context, r *Request) (*Response, bool, error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	// The request counts as not written only on evidence: net/http's
-	// transport began looking for a connection (GetConn) and never reported
-	// a complete write. A RoundTripper that fires no hooks at all gives no
-	// evidence, so its failures are treated as possibly delivered.
-	var traced, wrote atomic.Bool
-	trace := &httptrace.ClientTrace{
-		GetConn: func(string) { traced.Store(true) },
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			// A write that failed part-way left an incomplete request, which
-			// no server acts on; the transport may also report a failed
-			// write before replaying the request on a fresh connection.
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	}
-	actx = httptrace.WithClientTrace(actx, trace)
+	tr := &writeTrace{}
+	tr.trace.GetConn = tr.getConn
+	tr.trace.WroteRequest = tr.wroteRequest
+	actx = httptrace.WithClientTrace(actx, &tr.trace)
 	var body *bytes.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
@@ -255,7 +241,7 @@ func (c *Client) attempt(ctx context.Context, r *Request) (*Response, bool, erro
 	}
 	hresp, err := c.http.Do(req)
 	if err != nil {
-		return nil, wrote.Load() || !traced.Load(), unwrapURLError(err)
+		return nil, tr.mayHaveArrived(), unwrapURLError(err)
 	}
 	defer hresp.Body.Close()
 	b, err := readBody(hresp.Body, hresp.ContentLength, c.maxBody)
@@ -265,6 +251,31 @@ func (c *Client) attempt(ctx context.Context, r *Request) (*Response, bool, erro
 	}
 	return &Response{StatusCode: hresp.StatusCode, Header: hresp.Header, Body: b}, true, nil
 }
+
+// writeTrace learns from httptrace whether an attempt was written. The
+// request counts as not written only on evidence: net/http's transport began
+// looking for a connection (GetConn) and never reported a complete write. A
+// RoundTripper that fires no hooks at all gives no evidence, so its failures
+// are treated as possibly delivered. The hooks may run on the transport's
+// goroutines, hence the atomics.
+type writeTrace struct {
+	trace  httptrace.ClientTrace
+	traced atomic.Bool
+	wrote  atomic.Bool
+}
+
+func (t *writeTrace) getConn(string) { t.traced.Store(true) }
+
+func (t *writeTrace) wroteRequest(info httptrace.WroteRequestInfo) {
+	// A write that failed part-way left an incomplete request, which no
+	// server acts on; the transport may also report a failed write before
+	// replaying the request on a fresh connection.
+	if info.Err == nil {
+		t.wrote.Store(true)
+	}
+}
+
+func (t *writeTrace) mayHaveArrived() bool { return t.wrote.Load() || !t.traced.Load() }
 
 func newRequest(ctx context.Context, r *Request, body *bytes.Reader) (*http.Request, error) {
 	var req *http.Request
@@ -301,10 +312,11 @@ func (c *Client) wait(ctx context.Context, n int, floor time.Duration) bool {
 	}
 }
 
-func (c *Client) log(ctx context.Context, r *Request, path string, attempt int, resp *Response, err error, d time.Duration) {
+func (c *Client) log(ctx context.Context, r *Request, attempt int, resp *Response, err error, d time.Duration) {
 	if c.logger == nil {
 		return
 	}
+	path := logPath(r.URL)
 	level := slog.LevelInfo
 	attrs := make([]slog.Attr, 0, 8)
 	attrs = append(attrs,

@@ -1,0 +1,138 @@
+// Package instoretest runs in-process simulators of the acquirers instore
+// talks to, so that a sale, a refund and a webhook can be tried with no
+// account and no network, the way net/http/httptest serves HTTP tests.
+//
+// [Omise] simulates the Opn Payments (Omise) REST API for in-store wallet
+// charges; [AlipayPlus] simulates the Alipay+ consumer-presented mode APIs,
+// in both flavours (Antom /ams/api/v1/payments/... and Alipay+ ACQP
+// /aps/api/v1/payments/...). They are an independent implementation of the
+// wire protocols, written from the published documentation: they parse
+// requests with net/url and encoding/json and check Basic auth, form bodies
+// and RSA signatures with their own code, never with the clients' encoders or
+// signers, so that a bug in a client fails a test instead of passing it.
+//
+// # Two ways in
+//
+// Every simulator can be reached two ways:
+//
+//   - URL returns the base URL of a loopback httptest server (started on
+//     first use). Requests travel over real sockets; a dropped connection is
+//     a real hijacked and closed connection.
+//   - HTTPClient returns an *http.Client whose transport calls the simulator
+//     directly, whatever the host in the request URL: no socket, no
+//     goroutine. It fires the net/http/httptrace hooks a client relies on
+//     (GetConn, GotConn, WroteHeaders, WroteRequest, GotFirstResponseByte),
+//     honours the request's context, and is what a test inside a
+//     testing/synctest bubble must use: a goroutine blocked on a socket
+//     stops virtual time.
+//
+// Omise.Client and AlipayPlus.Client return the SDK's own clients already
+// pointed at a simulator through HTTPClient (base URL InProcessURL), with its
+// keys; pass the clients' WithBaseURL(URL()) and WithHTTPClient options to
+// go over the socket instead.
+//
+// Everything that takes time (delayed answers, payments the customer
+// confirms after a while, delivery retries) uses package time, so it runs on
+// virtual time inside a bubble; create the simulator inside the bubble that
+// uses it, and deliver webhooks there with HandlerClient. Close stops the server, the timers and the
+// deliveries in flight, and returns when nothing is left running; NewOmiseT
+// and NewAlipayPlusT close the simulator when the test ends.
+//
+//	o := instoretest.NewOmiseT(t)
+//	form := url.Values{
+//		"amount":          {"10000"},
+//		"currency":        {"THB"},
+//		"source[type]":    {"alipayplus_upm"},
+//		"source[barcode]": {instoretest.AlipayCode(instoretest.ConfirmOnInquiry(2), 1)},
+//		"metadata[instore_request_id]": {"sale-1"},
+//	}
+//	req, _ := http.NewRequestWithContext(ctx, "POST", "http://omise.invalid/charges", strings.NewReader(form.Encode()))
+//	req.SetBasicAuth(o.SecretKey(), "")
+//	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+//	resp, err := o.HTTPClient().Do(req) // pending; the second GET /charges/:id sees it successful
+//	...
+//	entries := o.Payments("sale-1") // the truth, for the test's assertions
+//
+// # Outcomes
+//
+// What happens to a payment is chosen by the last two digits of its payment
+// code (AlipayCode and WeChatCode build valid codes ending in an [Outcome]),
+// unless Script gives that code a [Plan] of its own. A payment that stays
+// pending answers pending (Omise charge status "pending"; Alipay+ pay U
+// PAYMENT_IN_PROCESS, inquiry U or PROCESSING) until it completes.
+//
+//	digits  outcome                                        Omise failure_code       Alipay+ resultCode
+//	00      succeeds at once                               -                        -
+//	1n      succeeds when inquired for the nth time        -                        -
+//	        (10: the 10th)
+//	2n      succeeds n seconds after it was made           -                        -
+//	        (20: 10 s), on its own, with a webhook
+//	31      fails at once: payer cancelled                 payment_cancelled        ORDER_IS_CANCELED
+//	32      fails at once: processing failure              failed_processing        PROCESS_FAIL
+//	33      fails at once: insufficient balance            insufficient_balance     USER_BALANCE_NOT_ENOUGH
+//	34      fails at once: rejected                        payment_rejected         RISK_REJECT
+//	35      fails at once: code or payment expired         payment_expired          EXPIRED_CODE
+//	36      fails at once: payer took no action            timeout                  ORDER_IS_CLOSED
+//	37      fails at once: over a limit                    insufficient_fund        USER_AMOUNT_EXCEED_LIMIT
+//	38      fails at once: fraud / invalid code            failed_fraud_check       INVALID_CODE
+//	39      fails at once: account problem                 invalid_account_number   USER_STATUS_ABNORMAL
+//	4n      pending, then fails as 3n when first inquired  (as 3n)                  (as 3n)
+//	99      never completes: the client must cancel        -                        -
+//	other   succeeds at once                               -                        -
+//
+// An inquiry is GET /charges/:id (Omise) or inquiryPayment (Alipay+). The
+// Alipay+ simulator accepts only Alipay-family codes (16 to 24 digits
+// starting 25 to 30) and answers INVALID_CODE to others, WeChat Pay codes
+// included; route those through Omise (wechat_pay_upm, barcode_wechat).
+//
+// # Faults
+//
+// InjectFault scripts the next n requests to an [Endpoint]; SetRandomFaults
+// makes a share of them fail, drawn from a source seeded with WithSeed and
+// keyed by the sale a request is about, so that the nth request about one
+// sale meets the same fault however many sales run beside it. Kinds
+// ([FaultKind]): a delayed answer (the request processed at once); a
+// connection dropped before processing (in process: never written) or after
+// (the payment happened, the answer is lost); 500, 502 or 503 with an HTML
+// page; 429 with Retry-After; a truncated body; a non-JSON body; and, for
+// Alipay+, an unsigned answer, a broken signature, or a U result. Each
+// request's fault is in the request log (Requests).
+//
+// # The ledger
+//
+// Payments, PaymentsByCode, AllPayments and RequestIDs tell the truth about
+// what the simulated acquirer did, as [LedgerEntry] values: per request id
+// (the Omise charge metadata instore_request_id, the Alipay+
+// paymentRequestId) how many payments were made, whether each is captured
+// (succeeded and not cancelled), refunded, pending, failed or cancelled. A
+// checkout test asserts with it that every request id was captured at most
+// once and that the answer the SDK gave equals the truth.
+//
+// # Rules the simulators enforce
+//
+// Omise: Basic auth with the secret key (the public key too on POST
+// /sources), else 401 authentication_failure; a known Omise-Version; form
+// bodies only; amount and currency present, within the country limits and
+// supported by the source type, and equal to an existing source's; a barcode
+// for barcode sources; expire only a pending charge (failed_expire
+// otherwise, the charge unchanged); refunds only on a successful charge,
+// within the unrefunded amount, at most 15; a full refund before 00:15 UTC+8
+// on the next day is a void; an event per state change, delivered signed
+// (Omise-Signature, a hex HMAC-SHA256 over "<timestamp>.<body>" keyed with
+// the base64-decoded webhook secret) to WithWebhookURL, retried while the
+// receiver fails. Charges that stay pending fail with timeout once their
+// expires_at (24 hours by default) has passed.
+//
+// Alipay+: a Client-Id equal to ClientID and a valid signature on every
+// request, else an unsigned F (INVALID_SIGNATURE on /aps, SIGNATURE_INVALID
+// on /ams, CLIENT_INVALID); every other answer signed, with Response-Time;
+// string-only JSON fields, no empty strings; pay idempotent by
+// paymentRequestId (REPEAT_REQ_INCONSISTENT when amount, method, code,
+// scenario or settlement currency differ); ORDER_NOT_EXIST for unknown
+// payments; cancel until 00:15 UTC+8 on the next day (CANCEL_WINDOW_EXCEED
+// after; a cancel of a paid payment refunds it); refunds idempotent by
+// refundRequestId and within the paid amount (REFUND_AMOUNT_EXCEED); a
+// signed notifyPayment to the request's paymentNotifyUrl or WithNotifyURL
+// when a payment reaches S or F, retried until acknowledged with result S.
+// The wall clock for these windows is settable (WithClock).
+package instoretest
