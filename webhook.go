@@ -480,8 +480,8 @@ func WithWebhookLogger(l *slog.Logger) WebhookOption {
 // Do not trust the event for money. An event is a snapshot from when it
 // happened, and it may arrive late or out of order: before acting on a
 // charge, fetch it (client.Charges.Get(ctx, charge.ID)) and act on its
-// current status. A POS checkout waiting on a sale can be woken early from
-// fn by Checkout.Notify with the charge id or the request id and the status.
+// current status. A [Checkout] waiting on the sale can be woken early from
+// fn with [Checkout.Notify] and the charge id: it then inquires at once.
 func WebhookHandler(secrets []string, fn func(context.Context, *Event) error, opts ...WebhookOption) http.Handler {
 	h := &webhookHandler{fn: fn, inflight: make(map[string]chan struct{})}
 	h.err = h.configure(secrets, opts)
