@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -280,5 +281,50 @@ func TestCollectUnresolvedWhenTheAcquirerBecomesUnreachable(t *testing.T) {
 		assert.Equal(t, entries[0].ID, p.ID, "the error carries what is needed to reconcile")
 		assert.Equal(t, entries[0].ID, ue.Payment.ID)
 		assert.Equal(t, instore.StatusUnknown, p.Status)
+	})
+}
+
+func TestCollectOmiseExpireRefusedBecauseThePaymentCompleted(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		sim := instoretest.NewOmiseT(t)
+		c := omiseCheckout(t, sim)
+		// Every inquiry fails (three attempts each), so the charge is still
+		// unconfirmed when the customer pays at 9 s; the expire at 38 s is
+		// refused, and the charge itself is the answer.
+		sim.InjectFault(instoretest.OmiseGetCharge, 27, instoretest.Fault{Kind: instoretest.FaultStatus, Status: http.StatusBadGateway})
+
+		p, err := c.Collect(t.Context(), &instore.CollectRequest{Code: instoretest.AlipayCode(instoretest.ConfirmAfter(9*time.Second), 1), Amount: thb(12_500), RequestID: "sale-1"})
+		require.NoError(t, err)
+		assert.Equal(t, instore.StatusSucceeded, p.Status, "Omise refused the expire because the charge was paid")
+		entries := sim.Payments("sale-1")
+		require.Len(t, entries, 1)
+		assert.True(t, entries[0].Captured)
+	})
+}
+
+func TestCollectAlipayPlusCancelWindowClosedRefundsInFull(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		// The simulator's clock jumps a day ahead while the sale waits, so
+		// the cancel finds its window closed (00:15 UTC+8 on the next day).
+		var shift atomic.Int64
+		clock := func() time.Time { return time.Now().Add(time.Duration(shift.Load())) }
+		sim := instoretest.NewAlipayPlusT(t, alipayKeys(t), instoretest.WithClock(clock))
+		c := alipayCheckout(t, sim)
+		// The pay's answer is lost and every inquiry fails: the sale does
+		// not know the customer paid until the cancel.
+		sim.InjectFault(instoretest.AlipayPlusPay, 3, instoretest.Fault{Kind: instoretest.FaultDropAfter}) // and its two retries
+		sim.InjectFault(instoretest.AlipayPlusInquiryPayment, 27, instoretest.Fault{Kind: instoretest.FaultStatus, Status: http.StatusBadGateway})
+		time.AfterFunc(30*time.Second, func() { shift.Store(int64(24 * time.Hour)) })
+
+		p, err := c.Collect(t.Context(), &instore.CollectRequest{Code: instoretest.AlipayCode(instoretest.Succeed, 1), Amount: thb(12_500), RequestID: "sale-1"})
+		require.NoError(t, err)
+		assert.Equal(t, instore.StatusCancelled, p.Status)
+		assert.Equal(t, string(alipayplus.CodeCancelWindowExceed), p.FailureCode)
+		entries := sim.Payments("sale-1")
+		require.Len(t, entries, 1)
+		assert.Equal(t, int64(12_500), entries[0].Refunded, "the money went back by a refund")
+		assert.Equal(t, 1, entries[0].Refunds)
 	})
 }
