@@ -54,7 +54,8 @@
 //
 // The root package holds the classifier, [Money] and [Limits]; the typed
 // Omise client ([Client] with its Sources, Charges, Refunds and Events
-// services); the [Acquirer] contract and [Checkout]. Package alipayplus is
+// services); Omise webhook verification and an endpoint ([WebhookHandler]);
+// the [Acquirer] contract and [Checkout]. Package alipayplus is
 // the Alipay+ / Antom consumer-presented client, package instoretest runs
 // in-process simulators of the acquirers, with fault injection and a ledger
 // of what really happened, for tests and examples.
