@@ -328,3 +328,36 @@ func TestCollectAlipayPlusCancelWindowClosedRefundsInFull(t *testing.T) {
 		assert.Equal(t, 1, entries[0].Refunds)
 	})
 }
+
+func TestCollectWokenByOmiseWebhook(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var checkout *instore.Checkout
+		woken := make(chan bool, 4)
+		var handler http.Handler
+		sim := instoretest.NewOmiseT(t,
+			instoretest.WithWebhookURL("https://pos.example/omise/webhook"),
+			instoretest.WithWebhookClient(instoretest.HandlerClient(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				handler.ServeHTTP(w, r)
+			}))))
+		handler = instore.WebhookHandler([]string{sim.WebhookSecret()}, func(_ context.Context, e *instore.Event) error {
+			if e.Key != instore.EventChargeComplete {
+				return nil
+			}
+			ch, err := e.Charge()
+			if err != nil {
+				return err
+			}
+			woken <- checkout.Notify(ch.ID, instore.StatusSucceeded)
+			return nil
+		})
+		checkout = omiseCheckout(t, sim)
+		start := time.Now()
+
+		p, err := checkout.Collect(t.Context(), &instore.CollectRequest{Code: instoretest.AlipayCode(instoretest.ConfirmAfter(time.Second), 1), Amount: thb(12_500), RequestID: "sale-1"})
+		require.NoError(t, err)
+		assert.Equal(t, instore.StatusSucceeded, p.Status)
+		assert.True(t, <-woken, "the webhook found the waiting Collect by its charge id")
+		assert.Equal(t, time.Second, time.Since(start), "answered when the webhook came, not at the 2 s inquiry")
+	})
+}
