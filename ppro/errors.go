@@ -160,8 +160,8 @@ func (e *RequestError) Is(target error) bool {
 }
 
 // printableCode quotes a reason only when it looks like a documented code:
-// upper-case letters, digits and underscores, at most 64. An answer is
-// anyone's text.
+// letters and underscores, at most 64; digits are left out, since they
+// could be a payment code echoed back. An answer is anyone's text.
 func printableCode(c string) string {
 	if c == "" {
 		return "(no reason)"
@@ -170,7 +170,7 @@ func printableCode(c string) string {
 		return "(invalid reason)"
 	}
 	for i := 0; i < len(c); i++ {
-		if ch := c[i]; (ch < 'A' || ch > 'Z') && (ch < 'a' || ch > 'z') && (ch < '0' || ch > '9') && ch != '_' {
+		if ch := c[i]; (ch < 'A' || ch > 'Z') && (ch < 'a' || ch > 'z') && ch != '_' {
 			return "(invalid reason)"
 		}
 	}
