@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/instorepay/instore"
+	"github.com/instorepay/instore/instoretest"
 	"github.com/instorepay/instore/ppro"
 )
 
@@ -183,3 +184,12 @@ func errorChainText(err error) string {
 	return b.String()
 }
 
+
+// newSim starts a PPRO simulator whose notifications go to a receiver in
+// process that acknowledges them, never to the network: the sales in these
+// tests name a notificationurl on a host that does not exist.
+func newSim(t testing.TB, opts ...instoretest.Option) *instoretest.PPRO {
+	t.Helper()
+	ack := instoretest.HandlerClient(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "OK") }))
+	return instoretest.NewPPROT(t, append([]instoretest.Option{instoretest.WithNotifyClient(ack)}, opts...)...)
+}

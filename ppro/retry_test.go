@@ -122,7 +122,7 @@ func TestTransactionIsNeverSentTwice(t *testing.T) {
 func TestTransactionRetriedOnlyWhenNeverWritten(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		sim := instoretest.NewPPROT(t)
+		sim := newSim(t)
 		c, err := sim.Client()
 		require.NoError(t, err)
 		req := transactionRequest()
