@@ -93,7 +93,7 @@ func TestAcquirerRefusesBeforeSending(t *testing.T) {
 	wechat, err := instore.ClassifyPaymentCode(instoretest.WeChatCode(instoretest.Succeed, 1))
 	require.NoError(t, err)
 	cases := map[string]*instore.PayRequest{
-		"nil": nil,
+		"nil":                nil,
 		"request id over 40": payRequest(t, strings.Repeat("a", 41), instoretest.Succeed, 1),
 		"request id with a slash": func() *instore.PayRequest {
 			r := payRequest(t, "a/b", instoretest.Succeed, 1)

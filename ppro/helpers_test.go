@@ -184,7 +184,6 @@ func errorChainText(err error) string {
 	return b.String()
 }
 
-
 // newSim starts a PPRO simulator whose notifications go to a receiver in
 // process that acknowledges them, never to the network: the sales in these
 // tests name a notificationurl on a host that does not exist.
