@@ -48,7 +48,8 @@ func (p *PPRO) answerLocked(a pproAnswer) reply {
 func pproChars(s, extra string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(extra, c) >= 0) {
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && strings.IndexByte(extra, c) < 0 {
 			return false
 		}
 	}

@@ -76,7 +76,7 @@ func TestChaos(t *testing.T) {
 		sim := newSim(t, instoretest.WithSeed(chaosSeed))
 		sim.SetRandomFaults(instoretest.AnyEndpoint, chaosFaults...)
 		co := pproCheckout(t, sim)
-		r := rand.New(rand.NewPCG(chaosSeed, 1)) //nolint:gosec // a reproducible run, not a secret
+		r := rand.New(rand.NewPCG(chaosSeed, 1))
 
 		type result struct {
 			id      string

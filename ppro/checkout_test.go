@@ -3,6 +3,7 @@ package ppro_test
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -25,8 +26,9 @@ func pproCheckout(t *testing.T, sim *instoretest.PPRO, opts ...instore.CheckoutO
 
 func countRequests(sim *instoretest.PPRO, e instoretest.Endpoint) int {
 	n := 0
-	for _, r := range sim.Requests() {
-		if r.Endpoint == e {
+	reqs := sim.Requests()
+	for i := range reqs {
+		if reqs[i].Endpoint == e {
 			n++
 		}
 	}
@@ -108,7 +110,9 @@ func TestCheckoutWithPPRO(t *testing.T) {
 				// Inquiries were at least 5 s apart (the cancel step at the
 				// session timeout may look the payment up once more).
 				var last time.Time
-				for _, r := range sim.Requests() {
+				reqs := sim.Requests()
+				for i := range reqs {
+					r := &reqs[i]
 					if r.Endpoint != instoretest.PPROStatus && r.Endpoint != instoretest.PPROStatusByMerchantTxID || r.At.Sub(start) >= 3*time.Minute {
 						continue
 					}
@@ -134,10 +138,10 @@ func TestCheckoutWokenByANotification(t *testing.T) {
 		}))))
 		c, err := sim.Client()
 		require.NoError(t, err)
-		woken := 0
+		var woken atomic.Int32
 		handler = c.NotificationHandler([]string{sim.NotificationSecret()}, func(_ context.Context, n *ppro.Notification) error {
 			if co.Notify(n.Transaction.MerchantTxID, instore.StatusUnknown) {
-				woken++
+				woken.Add(1)
 			}
 			return nil
 		})
@@ -151,7 +155,8 @@ func TestCheckoutWokenByANotification(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, instore.StatusSucceeded, p.Status)
 		assert.Equal(t, 2*time.Second, time.Since(start), "ended by the notification, not the 5 s poll")
-		assert.Equal(t, 1, woken)
+		synctest.Wait() // the handler answers after waking the Collect
+		assert.Equal(t, int32(1), woken.Load())
 		assert.Contains(t, string(sim.Requests()[0].Body), "countrycode=GB")
 
 		r, err := co.Refund(t.Context(), p, instore.Money{Amount: 490, Currency: instore.GBP})

@@ -1,7 +1,6 @@
 package ppro
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -43,21 +42,23 @@ func parseFields(body []byte) (map[string]string, error) {
 	if len(body) > maxResponseBytes {
 		return nil, fmt.Errorf("%w: body over %d bytes", ErrMalformedResponse, maxResponseBytes)
 	}
+	// One copy of the body; keys and values are slices of it unless they
+	// need decoding.
+	rest := string(body)
 	out := make(map[string]string, 16)
-	rest := body
-	for len(rest) > 0 {
-		var pair []byte
-		if i := bytes.IndexAny(rest, "&\r\n"); i >= 0 {
+	for rest != "" {
+		var pair string
+		if i := nextSeparator(rest); i >= 0 {
 			pair, rest = rest[:i], rest[i+1:]
 		} else {
-			pair, rest = rest, nil
+			pair, rest = rest, ""
 		}
-		pair = bytes.TrimSpace(pair)
-		if len(pair) == 0 {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
 			continue
 		}
-		rawKey, rawValue, _ := bytes.Cut(pair, []byte("="))
-		key, err := url.QueryUnescape(string(rawKey))
+		rawKey, rawValue, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(rawKey)
 		if err != nil || !validKey(key) {
 			return nil, fmt.Errorf("%w: a key is not a PPRO key", ErrMalformedResponse)
 		}
@@ -80,26 +81,38 @@ func parseFields(body []byte) (map[string]string, error) {
 	return out, nil
 }
 
+// isAlnum reports whether c is an ASCII letter or digit.
+func isAlnum(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+}
+
+// nextSeparator is the index of the first '&', CR or LF in s, or -1.
+func nextSeparator(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '&' || c == '\r' || c == '\n' {
+			return i
+		}
+	}
+	return -1
+}
+
 func validKey(k string) bool {
 	if k == "" || len(k) > maxKeyLen {
 		return false
 	}
 	for i := 0; i < len(k); i++ {
 		c := k[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+		if !isAlnum(c) && c != '.' && c != '_' && c != '-' {
 			return false
 		}
 	}
 	return true
 }
 
-func decodeValue(raw []byte) string {
-	if len(raw) == 0 {
-		return ""
-	}
-	v, err := url.QueryUnescape(string(raw))
+func decodeValue(raw string) string {
+	v, err := url.QueryUnescape(raw)
 	if err != nil {
-		v = string(raw) // a broken escape in free text is not worth failing an answer over
+		v = raw // a broken escape in free text is not worth failing an answer over
 	}
 	if !utf8.ValidString(v) {
 		v = strings.ToValidUTF8(v, "\uFFFD")

@@ -122,11 +122,6 @@ func transactionRequest() *ppro.TransactionRequest {
 	}
 }
 
-// roundTripFunc is an in-memory transport for tests under synctest.
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 func response(r *http.Request, status int, body string) *http.Response {
 	return &http.Response{
 		StatusCode:    status,

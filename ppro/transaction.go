@@ -266,8 +266,7 @@ func checkMerchantID(op, field, id string) error {
 // characters in extra.
 func allChars(s, extra string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(extra, c) >= 0) {
+		if c := s[i]; !isAlnum(c) && strings.IndexByte(extra, c) < 0 {
 			return false
 		}
 	}
