@@ -69,8 +69,9 @@ func FuzzPPROCall(f *testing.F) {
 		}
 		if id := v.Get("TXID"); id != "" && id != "0" {
 			found := false
-			for _, e := range p.AllPayments() {
-				found = found || e.ID == id
+			all := p.AllPayments()
+			for i := range all {
+				found = found || all[i].ID == id
 			}
 			if !found {
 				t.Fatalf("TXID %s not in the ledger", id)
