@@ -65,20 +65,20 @@ func pproPlanFor(code string) Plan {
 
 // pproTx is a transaction as the simulator keeps it.
 type pproTx struct {
-	txID, merchantTxID     string
-	amount                 int64
-	currency, country      string
-	code                   string
-	storeID, storeName     string
-	channel, notifyURL     string
-	redirectSecret         string
-	state, failReason      string
-	paid                   bool
-	createdAt, finalAt     time.Time
-	refunded               int64
-	refunds                int
-	progress               progress
-	flipScheduled, flipped bool
+	txID, merchantTxID string
+	amount             int64
+	currency, country  string
+	code               string
+	storeID, storeName string
+	channel, notifyURL string
+	redirectSecret     string
+	state, failReason  string
+	paid               bool
+	createdAt, finalAt time.Time
+	refunded           int64
+	refunds            int
+	progress           progress
+	flipScheduled      bool
 }
 
 func (tx *pproTx) entry() LedgerEntry {
@@ -143,7 +143,7 @@ func (p *PPRO) flipLocked(tx *pproTx) bool {
 	if tx.state != pproFailed || tx.failReason == pproCanceled {
 		return false
 	}
-	tx.state, tx.failReason, tx.paid, tx.flipped, tx.finalAt = pproSucceeded, "", true, true, p.now()
+	tx.state, tx.failReason, tx.paid, tx.finalAt = pproSucceeded, "", true, p.now()
 	p.notifyLocked(tx)
 	return true
 }

@@ -139,6 +139,7 @@ func (a *Acquirer) Pay(ctx context.Context, req *instore.PayRequest) (*instore.P
 	if storeName == "" {
 		storeName = a.cfg.StoreName
 	}
+	sent := time.Now()
 	resp, err := a.client.Transaction(ctx, &TransactionRequest{
 		MerchantTxID:      req.RequestID,
 		CountryCode:       a.cfg.CountryCode,
@@ -154,13 +155,18 @@ func (a *Acquirer) Pay(ctx context.Context, req *instore.PayRequest) (*instore.P
 	}
 	p := a.payment(req.RequestID, req.Amount)
 	p.Wallet = instore.WalletAlipay
-	a.apply(p, resp, time.Now(), false)
+	// PPRO answers with no time of its own: the session is counted from
+	// the TRANSACTION.
+	p.CreatedAt = sent
+	a.apply(p, resp, sent, false)
 	return p, nil
 }
 
 // Inquire asks where the payment stands: by txid, or by merchanttxid when
 // the TRANSACTION's answer was lost. A payment PPRO does not know yet is
-// pending, never failed.
+// pending, never failed. The session a FAILED payment with an uncertain
+// reason is held pending for is counted from p.CreatedAt (set by Pay and by
+// instore.Checkout); a zero CreatedAt counts as a session long over.
 func (a *Acquirer) Inquire(ctx context.Context, p *instore.Payment) (*instore.Payment, error) {
 	out := a.payment(p.RequestID, p.Amount)
 	out.Wallet, out.ID = p.Wallet, p.ID

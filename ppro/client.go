@@ -108,12 +108,11 @@ func (c Credentials) validate() error {
 //     transaction is refused and changes nothing. Its errors still match
 //     instore.ErrOutcomeUnknown when the cancel may have taken effect.
 type Client struct {
-	cred    Credentials
-	url     string
-	tr      *transport.Client
-	logger  *slog.Logger
-	header  http.Header
-	timeout time.Duration
+	cred   Credentials
+	url    string
+	tr     *transport.Client
+	logger *slog.Logger
+	header http.Header
 }
 
 type settings struct {
@@ -183,9 +182,11 @@ func isLoopback(host string) bool {
 // The copy never follows redirects (its CheckRedirect is replaced), since a
 // redirected TRANSACTION would carry the password and the payment code to
 // wherever the Location header points. Keep hc.Timeout unset or longer than
-// WithTimeout. The client can tell a request that never left the machine
-// only through net/http's httptrace hooks, so a RoundTripper that retries
-// on its own, or hides those hooks, must not be used.
+// WithTimeout. Do not use a RoundTripper that resends requests on its own:
+// it could send a TRANSACTION twice. The client learns that a request never
+// left the machine from net/http's httptrace events; with a RoundTripper
+// that does not report them, every failed TRANSACTION counts as possibly
+// processed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -280,7 +281,6 @@ func NewClient(cred Credentials, opts ...Option) (*Client, error) {
 			"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"},
 			"Accept":       {"application/x-www-form-urlencoded"},
 		},
-		timeout: s.timeout,
 	}, nil
 }
 
