@@ -129,7 +129,7 @@ func simulatedAlipayPlus(env *environment) error {
 // process, which wakes the waiting Checkout as soon as the customer
 // confirms, instead of at the next 5 s poll.
 func simulatedPPRO(env *environment) error {
-	var handler http.Handler = http.NotFoundHandler()
+	handler := http.NotFoundHandler()
 	sim := instoretest.NewPPRO(instoretest.WithNotifyClient(instoretest.HandlerClient(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handler.ServeHTTP(w, r)
 	}))))
