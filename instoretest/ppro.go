@@ -76,7 +76,10 @@ type PPRO struct {
 }
 
 // NewPPRO returns a running PPRO simulator. Its loopback server starts on
-// the first call to URL; HTTPClient reaches it in process.
+// the first call to URL; HTTPClient reaches it in process. Notifications go
+// to each TRANSACTION's notificationurl over the network unless
+// WithNotifyClient says otherwise: inside a testing/synctest bubble, give
+// it HandlerClient.
 func NewPPRO(opts ...Option) *PPRO {
 	cfg := newConfig(opts)
 	p := &PPRO{

@@ -119,7 +119,9 @@ func (a *Acquirer) Schedule() instore.Schedule {
 
 // Pay sends the sale as a TRANSACTION. A request id that PPRO cannot carry
 // as a merchanttxid (over 40 characters), a code that is not Alipay's, or
-// a store id outside PPRO's rules is refused before sending. An error
+// a store id outside PPRO's rules is refused before sending. PPRO compares
+// merchanttxids without regard to case, so request ids must differ by more
+// than case. An error
 // matching instore.ErrOutcomeUnknown leaves the payment to be found by its
 // RequestID; it is never sent again.
 func (a *Acquirer) Pay(ctx context.Context, req *instore.PayRequest) (*instore.Payment, error) {
