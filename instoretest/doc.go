@@ -135,4 +135,45 @@
 // signed notifyPayment to the request's paymentNotifyUrl or WithNotifyURL
 // when a payment reaches S or F, retried until acknowledged with result S.
 // The wall clock for these windows is settable (WithClock).
+//
+// # PPRO
+//
+// [PPRO] simulates PPRO's Payment Gateway ("Simple API") for Alipay in-store
+// consumer barcode payments: every call is a form POST (any path) whose
+// txtype names the [Endpoint]; PPRO.Client returns the SDK's ppro client
+// pointed at it. It parses requests with net/url and checks: a form
+// Content-Type, no key given twice, returnmode=urlencodeext, the login,
+// password and contract id (else TXID=0, and AUTH_ERROR on the calls that
+// answer REQUESTSTATUS); for TRANSACTION the channel, tag
+// alipayconsumerbarcode, countrycode and currency CH/CHF or GB/GBP, a
+// positive int32 amount, merchanttxid (optional) and merchantrefundid within
+// 40 of [a-zA-Z0-9.,-_], specin.buyeridentitycode, specin.storeid (at most
+// 32 of [0-9a-zA-Z-_]), specin.storename, at most 29 specin keys. A refused
+// TRANSACTION creates nothing (FAILED, INPUT_DATA, TXID=0); a code that is
+// not Alipay's creates a transaction that fails with REMOTE_DECLINE.
+//
+// Answers are urlencodeext: key=value pairs in an order that changes from
+// answer to answer, with an opaque RAND<digits> key among them. The rules:
+// no deduplication of merchanttxid, so a TRANSACTION sent twice makes two
+// transactions (Payments shows both: that is what a checkout test must never
+// see); GETTXSTATUSBYMERCHANTTXID compares ids without regard to case and
+// answers TX_NOT_FOUND or TX_NOT_UNIQUE; CANCELTX cancels only a PENDING
+// transaction (FAILED with CANCELED) and answers any other with
+// REQUESTSTATUS=FAILED and the transaction unchanged; REFUND only on a
+// SUCCEEDED transaction, in its currency, within what is left, with no
+// deduplication of merchantrefundid either. When a transaction becomes
+// SUCCEEDED or FAILED the simulator posts txid, finaltimestamp and
+// sha256hash to its notificationurl (or WithNotifyURL), signed with
+// NotificationSecret by the likely formula sha256(hex(sha256(txid "."
+// finaltimestamp)) "." secret), retried until a 200 answer.
+//
+// Outcomes follow the table above, with PPRO's FAILREASON for each decline:
+// 31 USER_ABORT, 32 REMOTE_ERROR, 34 LOCAL_DECLINE, 36 TIMEOUT, the others
+// REMOTE_DECLINE; a pending payment answers STATUS=PENDING. One more row is
+// PPRO's alone: 5n ([FailThenSucceed]) fails at once with REMOTE_ERROR and
+// turns SUCCEEDED n seconds later (50: 10 s), notified each time, as PPRO
+// warns a FAILED transaction may. A Plan with SucceedAfter does the same for
+// any code, and PPRO.LateSuccess does it on demand. In the ledger a
+// cancelled transaction is StateCancelled and a FAILED one that turned
+// SUCCEEDED is captured.
 package instoretest

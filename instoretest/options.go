@@ -24,6 +24,9 @@ type config struct {
 	notifyURL    string
 	notifyClient *http.Client
 
+	// PPRO
+	ppro pproConfig
+
 	// deliveries (both)
 	retries int
 	backoff time.Duration
@@ -81,11 +84,12 @@ func WithAlipayPlusKeys(k *AlipayPlusKeys) Option { return func(c *config) { c.k
 
 // WithNotifyURL makes the Alipay+ simulator send a signed notifyPayment to
 // url whenever a payment reaches a final result (S or F), unless the pay
-// request named its own paymentNotifyUrl.
+// request named its own paymentNotifyUrl. The PPRO simulator sends its
+// notifications there when a TRANSACTION named no notificationurl.
 func WithNotifyURL(url string) Option { return func(c *config) { c.notifyURL = url } }
 
-// WithNotifyClient sets the client that delivers Alipay+ notifications
-// (default: a client of the simulator's own).
+// WithNotifyClient sets the client that delivers Alipay+ and PPRO
+// notifications (default: a client of the simulator's own).
 func WithNotifyClient(hc *http.Client) Option { return func(c *config) { c.notifyClient = hc } }
 
 // WithDeliveryRetries sets how many times a webhook or notification the

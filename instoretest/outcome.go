@@ -110,6 +110,10 @@ type Plan struct {
 	FailureCode string
 	Inquiries   int
 	After       time.Duration
+	// SucceedAfter (PPRO only) turns a ResultFail payment SUCCEEDED this
+	// long after it failed, as PPRO allows (FAILED, then SUCCEEDED); zero
+	// never does. The other simulators ignore it.
+	SucceedAfter time.Duration
 }
 
 // failureTable names the failure for decline digit 1 to 9, per acquirer.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/instorepay/instore"
 	"github.com/instorepay/instore/alipayplus"
 	"github.com/instorepay/instore/instoretest"
+	"github.com/instorepay/instore/ppro"
 )
 
 // environment is what a sale runs against: the routes for the Checkout,
@@ -21,7 +23,10 @@ type environment struct {
 	code     string
 	options  []instore.CheckoutOption
 	customer func(paymentID string)
-	close    func()
+	// bind, when set, is handed the Checkout once it exists, for an
+	// acquirer whose notifications wake it.
+	bind  func(*instore.Checkout)
+	close func()
 }
 
 // demoSchedule shortens the wait before a cancel in the simulated timeout,
@@ -53,8 +58,10 @@ func setup(o *options, stdout io.Writer) (*environment, error) {
 		err = simulatedOmise(env)
 	case "alipayplus":
 		err = simulatedAlipayPlus(env)
+	case "ppro":
+		err = simulatedPPRO(env)
 	default:
-		err = fmt.Errorf("unknown acquirer %q (omise | alipayplus)", o.acquirer)
+		err = fmt.Errorf("unknown acquirer %q (omise | alipayplus | ppro)", o.acquirer)
 	}
 	if err != nil {
 		return nil, err
@@ -114,6 +121,35 @@ func simulatedAlipayPlus(env *environment) error {
 	}
 	env.name = "Alipay+ (simulated)"
 	env.options = append(env.options, instore.WithRoute(instore.WalletAlipay, acq, instore.MethodAlipayPlusCPM))
+	return nil
+}
+
+// simulatedPPRO sells through PPRO's Alipay in-store method (CHF or GBP).
+// The simulator's notifications go to the SDK's NotificationHandler in
+// process, which wakes the waiting Checkout as soon as the customer
+// confirms, instead of at the next 5 s poll.
+func simulatedPPRO(env *environment) error {
+	handler := http.NotFoundHandler()
+	sim := instoretest.NewPPRO(instoretest.WithNotifyClient(instoretest.HandlerClient(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handler.ServeHTTP(w, r)
+	}))))
+	env.close = sim.Close
+	client, err := sim.Client()
+	if err != nil {
+		return err
+	}
+	acq, err := ppro.NewAcquirer(client, ppro.AcquirerConfig{NotificationURL: "https://pos.example.ch/ppro/notify"})
+	if err != nil {
+		return err
+	}
+	env.name = "PPRO (simulated)"
+	env.options = append(env.options, instore.WithRoute(instore.WalletAlipay, acq, instore.MethodPPROAlipay))
+	env.bind = func(c *instore.Checkout) {
+		handler = client.NotificationHandler([]string{sim.NotificationSecret()}, func(_ context.Context, n *ppro.Notification) error {
+			c.Notify(n.Transaction.MerchantTxID, instore.StatusUnknown)
+			return nil
+		})
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@
 //	go run ./examples/checkout -outcome decline         # the customer's wallet declines
 //	go run ./examples/checkout -outcome timeout         # no answer: inquired, then cancelled
 //	go run ./examples/checkout -acquirer alipayplus     # Alipay+ / Antom direct
+//	go run ./examples/checkout -acquirer ppro -currency CHF  # PPRO, Alipay in-store in Switzerland
 //
 // With OMISE_SECRET_KEY (and OMISE_PUBLIC_KEY) set it sells through Omise
 // test mode instead; with a test key (skey_test_…) it plays the customer by
@@ -51,7 +52,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("checkout", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.acquirer, "acquirer", "omise", "acquirer: omise | alipayplus")
+	fs.StringVar(&o.acquirer, "acquirer", "omise", "acquirer: omise | alipayplus | ppro")
 	fs.StringVar(&o.outcome, "outcome", "success", "what the simulated customer does: success | decline | timeout")
 	fs.StringVar(&o.code, "code", "", "the scanned payment code (default: a simulator code for -outcome)")
 	fs.StringVar(&o.amount, "amount", "100.00", "the amount to charge, as a cashier types it")
@@ -93,6 +94,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "checkout:", err)
 		return 2
+	}
+	if env.bind != nil {
+		env.bind(checkout)
 	}
 	scanned, err := instore.ClassifyPaymentCode(env.code)
 	if err != nil {
