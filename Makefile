@@ -18,6 +18,7 @@ fuzz-short:
 ## examples: run the example programs against the embedded simulators.
 examples:
 	$(GO) run ./examples/checkout
+	$(GO) run ./examples/checkout -acquirer ppro -currency CHF
 	$(GO) run ./examples/webhook
 
 ## lint: formatting, vet, staticcheck, golangci-lint.

@@ -7,7 +7,8 @@
 // # One call per sale
 //
 // A [Checkout] routes each wallet to an [Acquirer] ([NewOmiseAcquirer] here,
-// alipayplus.NewAcquirer for Alipay+ / Antom direct) and turns a scanned code
+// alipayplus.NewAcquirer for Alipay+ / Antom direct, ppro.NewAcquirer for
+// PPRO) and turns a scanned code
 // and an amount into a final answer:
 //
 //	checkout, err := instore.NewCheckout(
@@ -56,7 +57,8 @@
 // Omise client ([Client] with its Sources, Charges, Refunds and Events
 // services); Omise webhook verification and an endpoint ([WebhookHandler]);
 // the [Acquirer] contract and [Checkout]. Package alipayplus is
-// the Alipay+ / Antom consumer-presented client, package instoretest runs
+// the Alipay+ / Antom consumer-presented client, package ppro the PPRO
+// Simple API client for Alipay in-store, and package instoretest runs
 // in-process simulators of the acquirers, with fault injection and a ledger
 // of what really happened, for tests and examples.
 //
