@@ -220,7 +220,7 @@ func (p *PPRO) transactionLocked(form url.Values) reply {
 		return refuse("Unknown channel")
 	case form.Get("tag") != pproTag:
 		return refuse("Unknown tag")
-	case pproCurrencyOf[country] == "" || pproCurrencyOf[country] != currency:
+	case pproCurrencyOf(country) == "" || pproCurrencyOf(country) != currency:
 		return refuse("No payment method for this country and currency")
 	case !amountOK:
 		return refuse("Invalid amount")

@@ -78,4 +78,12 @@ func pproAmount(s string) (int64, bool) {
 
 // pproCurrencyOf is the processing currency of each country of the Alipay
 // in-store method (seed document: CH and GB; CHF and GBP).
-var pproCurrencyOf = map[string]string{"CH": "CHF", "GB": "GBP"}
+func pproCurrencyOf(country string) string {
+	switch country {
+	case "CH":
+		return "CHF"
+	case "GB":
+		return "GBP"
+	}
+	return ""
+}

@@ -30,7 +30,9 @@ const (
 
 // cancelRetries are the waits before each repeat of a cancel that got no
 // answer: at least 5 s apart, then 10 s, as PPRO asks after errors.
-var cancelRetries = [...]time.Duration{5 * time.Second, 10 * time.Second, 10 * time.Second, 10 * time.Second}
+func cancelRetries() []time.Duration {
+	return []time.Duration{5 * time.Second, 10 * time.Second, 10 * time.Second, 10 * time.Second}
+}
 
 // AcquirerConfig configures an Acquirer.
 type AcquirerConfig struct {
@@ -79,7 +81,7 @@ func NewAcquirer(c *Client, cfg AcquirerConfig) (*Acquirer, error) {
 		return nil, fmt.Errorf("ppro: acquirer: %w", err)
 	}
 	if cfg.CountryCode != "" {
-		if _, ok := countryCurrency[cfg.CountryCode]; !ok {
+		if _, ok := countryCurrency(cfg.CountryCode); !ok {
 			return nil, errors.New("ppro: acquirer: country code must be CH or GB")
 		}
 	}
@@ -96,7 +98,7 @@ func NewAcquirer(c *Client, cfg AcquirerConfig) (*Acquirer, error) {
 		return nil, errors.New("ppro: acquirer: session timeout must be at least one poll interval")
 	}
 	n := int(cfg.SessionTimeout / cfg.PollInterval)
-	s := instore.Schedule{Inquiry: make([]time.Duration, n), Cancel: cancelRetries[:]}
+	s := instore.Schedule{Inquiry: make([]time.Duration, n), Cancel: cancelRetries()}
 	for i := range s.Inquiry {
 		s.Inquiry[i] = cfg.PollInterval
 	}

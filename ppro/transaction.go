@@ -40,9 +40,25 @@ const (
 // Countries and currencies of the method: the POS's country CH or GB, and
 // the processing currency CHF or GBP (seed document). The reference reads
 // them as pairs; a mismatch is refused before sending.
-var countryCurrency = map[string]instore.Currency{
-	"CH": instore.CHF,
-	"GB": instore.GBP,
+func countryCurrency(country string) (instore.Currency, bool) {
+	switch country {
+	case "CH":
+		return instore.CHF, true
+	case "GB":
+		return instore.GBP, true
+	}
+	return "", false
+}
+
+// countryOf is the country that goes with a processing currency.
+func countryOf(c instore.Currency) string {
+	switch c {
+	case instore.CHF:
+		return "CH"
+	case instore.GBP:
+		return "GB"
+	}
+	return ""
 }
 
 // TransactionRequest is a TRANSACTION with tag alipayconsumerbarcode: the
@@ -192,12 +208,10 @@ func (c *Client) transactionForm(req *TransactionRequest) (url.Values, error) {
 		return nil, err
 	}
 	country := req.CountryCode
-	for c, cur := range countryCurrency {
-		if country == "" && cur == req.Amount.Currency {
-			country = c
-		}
+	if country == "" {
+		country = countryOf(req.Amount.Currency)
 	}
-	want, ok := countryCurrency[country]
+	want, ok := countryCurrency(country)
 	switch {
 	case !ok:
 		return nil, bad("CountryCode", "must be CH or GB")
