@@ -325,7 +325,7 @@ func TestPresentNotify(t *testing.T) {
 			pm, err := c.Present(t.Context(), qrSale())
 			require.NoError(t, err)
 			assert.True(t, c.Notify("chrg_1", StatusSucceeded))
-			time.Sleep(time.Second) // the till shows the code; the customer pays at once
+			<-time.After(time.Second) // the till shows the code; the customer pays at once
 
 			p, err := pm.Wait(t.Context())
 			require.NoError(t, err)
