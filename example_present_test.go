@@ -83,6 +83,7 @@ func ExamplePresentment_Wait() {
 
 	// The context is the cashier: cancelling it is the "abort" button.
 	ctx, abort := context.WithCancel(context.Background())
+	defer abort()
 	pm, err := checkout.Present(ctx, &instore.PresentRequest{
 		Wallet:    instore.WalletWeChatPay,
 		Amount:    instore.Money{Amount: 4000, Currency: instore.THB},
@@ -92,7 +93,7 @@ func ExamplePresentment_Wait() {
 		fmt.Println(err)
 		return
 	}
-	abort()
+	abort() // the customer walked away
 
 	p, err := pm.Wait(ctx)
 	if err != nil {
