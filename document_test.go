@@ -156,3 +156,45 @@ func TestDocumentsDownloadErrors(t *testing.T) {
 		assert.Equal(t, other, f.only(t).User)
 	})
 }
+
+// FuzzDocumentsDownloadHost: whatever URI a response (or an attacker)
+// puts in download_uri, the secret key goes only to the client's base host
+// or to https://api.omise.co, and nothing panics.
+func FuzzDocumentsDownloadHost(f *testing.F) {
+	for _, s := range []string{
+		"https://api.omise.co/charges/chrg_1/documents/docu_1/downloads/AB",
+		"http://127.0.0.1:8080/charges/chrg_1/documents/docu_1/downloads/AB",
+		"https://evil.example/x", "http://api.omise.co/x", "https://api.omise.co:8443/x",
+		"https://user:pass@api.omise.co/x", "//api.omise.co/x", "/x", "", "http://[::1",
+		"https://API.OMISE.CO/x", "https://api.omise.co/x?y=1#z", "http://127.0.0.1:8080@evil.example/x",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, uri string) {
+		var sent []*http.Request
+		hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			sent = append(sent, r)
+			return response(r, http.StatusOK, []byte(testSVG)), nil
+		})}
+		c, err := instore.NewClient(testSecretKey, instore.WithBaseURL("http://127.0.0.1:8080"), instore.WithHTTPClient(hc), instore.WithMaxRetries(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Documents.Download(t.Context(), uri)
+		if len(sent) == 0 {
+			if err == nil {
+				t.Fatal("no request and no error")
+			}
+			return
+		}
+		u := sent[0].URL
+		base := u.Scheme == "http" && u.Host == "127.0.0.1:8080"
+		omise := u.Scheme == "https" && strings.EqualFold(u.Host, "api.omise.co")
+		if !base && !omise {
+			t.Fatalf("the key went to %s://%s for %q", u.Scheme, u.Host, uri)
+		}
+		if sent[0].URL.User != nil {
+			t.Fatalf("user information sent for %q", uri)
+		}
+	})
+}
