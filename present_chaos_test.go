@@ -36,16 +36,16 @@ func TestPresentChaos(t *testing.T) {
 	const (
 		seed        = 20240612
 		omiseSales  = 160
-		alipaySales = 60
+		alipaySales = 45
 	)
 	synctest.Test(t, func(t *testing.T) {
 		// A shorter window than the default keeps the run in seconds; the
 		// customers' timings straddle it.
-		schedule := instore.WithPresentSchedule(instore.Schedule{
-			Inquiry: []time.Duration{3 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second,
-				3 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second},
-			Cancel: instore.DefaultSchedule().Cancel,
-		})
+		every3s := make([]time.Duration, 8)
+		for i := range every3s {
+			every3s[i] = 3 * time.Second
+		}
+		schedule := instore.WithPresentSchedule(instore.Schedule{Inquiry: every3s, Cancel: instore.DefaultSchedule().Cancel})
 		omise := newQROmise(t, []instoretest.Option{instoretest.WithSeed(seed)}, schedule)
 		alipay := newQRAlipay(t, keys, alipayplus.FlavorAntom, []instoretest.Option{instoretest.WithSeed(seed)}, schedule)
 		common := []instoretest.RandomFault{
@@ -137,21 +137,21 @@ func (s *qrChaosSale) plan(rng *rand.Rand) {
 	}
 	switch n := rng.IntN(100); {
 	case n < 30:
-		s.script = &instoretest.Plan{After: secs(1, 40)}
+		s.script = &instoretest.Plan{After: secs(1, 32)}
 	case n < 40:
-		s.script = &instoretest.Plan{Inquiries: 1 + rng.IntN(12)}
+		s.script = &instoretest.Plan{Inquiries: 1 + rng.IntN(10)}
 	case n < 55:
 		code := "payment_rejected"
 		if s.rig.alipay != nil {
 			code = "USER_BALANCE_NOT_ENOUGH"
 		}
-		s.script = &instoretest.Plan{Result: instoretest.ResultFail, FailureCode: code, After: secs(1, 30)}
+		s.script = &instoretest.Plan{Result: instoretest.ResultFail, FailureCode: code, After: secs(1, 26)}
 	case n < 70:
-		s.payAt = secs(1, 40)
+		s.payAt = secs(1, 32)
 	}
 	// Otherwise the customer never scans.
 	if rng.IntN(100) < 12 {
-		s.abortAt = secs(1, 30)
+		s.abortAt = secs(1, 24)
 	}
 }
 
