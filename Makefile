@@ -17,7 +17,8 @@ fuzz-short:
 
 ## examples: run the example programs against the embedded simulators.
 examples:
-	@if [ -d examples/checkout ]; then $(GO) run ./examples/checkout; fi
+	$(GO) run ./examples/checkout
+	$(GO) run ./examples/webhook
 
 ## lint: formatting, vet, staticcheck, golangci-lint.
 lint:

@@ -26,6 +26,8 @@ type Progress struct {
 	Step      Step
 	RequestID string
 	Acquirer  string
+	// PaymentID is the acquirer's id for the payment, once it gave one.
+	PaymentID string
 	// Attempt counts inquiries in StepInquiring and cancels in
 	// StepCancelling; it is 0 elsewhere.
 	Attempt int
@@ -184,6 +186,7 @@ func (r *collect) step(ctx context.Context, s Step, attempt int) {
 		Step:      s,
 		RequestID: r.payment.RequestID,
 		Acquirer:  r.payment.Acquirer,
+		PaymentID: r.payment.ID,
 		Attempt:   attempt,
 		Status:    r.payment.Status,
 		Elapsed:   time.Since(r.start),

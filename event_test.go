@@ -67,3 +67,117 @@ func TestEventDecodeFixtures(t *testing.T) {
 	require.NoError(t, json.Unmarshal(l.Data[1].Data, &r))
 	assert.Equal(t, "rfnd_test_61xqc33k2j3h4g5f6d7", r.ID)
 }
+
+func TestEventAccessors(t *testing.T) {
+	t.Parallel()
+	decode := func(t *testing.T, name string) *instore.Event {
+		t.Helper()
+		var e instore.Event
+		require.NoError(t, json.Unmarshal(fixture(t, name), &e))
+		return &e
+	}
+
+	charge := decode(t, "event_charge_complete")
+	ch, err := charge.Charge()
+	require.NoError(t, err)
+	assert.Equal(t, "chrg_test_61xqa11p0o9i8u7y6t5", ch.ID)
+	assert.Equal(t, int64(400000), ch.Amount)
+	require.NotNil(t, ch.Source)
+	assert.Equal(t, instore.SourceAlipayPlusUPM, ch.Source.Type)
+	_, err = charge.Refund()
+	require.ErrorIs(t, err, instore.ErrEventData)
+	assert.Contains(t, err.Error(), "data is charge, not a refund")
+	_, err = charge.Source()
+	require.ErrorIs(t, err, instore.ErrEventData)
+
+	refund := decode(t, "event_refund_create")
+	assert.Equal(t, instore.EventRefundCreate, refund.Key)
+	r, err := refund.Refund()
+	require.NoError(t, err)
+	assert.Equal(t, "rfnd_test_61xqc33k2j3h4g5f6d7", r.ID)
+	assert.Equal(t, "chrg_test_61xqa11p0o9i8u7y6t5", r.Charge)
+	_, err = refund.Charge()
+	require.ErrorIs(t, err, instore.ErrEventData)
+
+	source := &instore.Event{ID: "evnt_test_1", Key: "source.create", Data: fixture(t, "source_barcode_alipay")}
+	src, err := source.Source()
+	require.NoError(t, err)
+	assert.Equal(t, instore.SourceBarcodeAlipay, src.Type)
+	assert.Equal(t, "source.create", source.Key, "unknown keys are kept")
+}
+
+// The accessors refuse, never panic on, data that is not the object asked
+// for, and never quote a payment code.
+func TestEventAccessorsRefuse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		data string // "" leaves Data nil
+	}{
+		{"missing", ""},
+		{"null", "null"},
+		{"null with spaces", " null\n"},
+		{"empty object", "{}"},
+		{"no object", `{"id":"chrg_1"}`},
+		{"object null", `{"object":null,"id":"chrg_1"}`},
+		{"object a number", `{"object":1,"id":"chrg_1"}`},
+		{"wrong object", `{"object":"customer","id":"cust_1"}`},
+		{"capitalised object", `{"object":"Charge","id":"chrg_1"}`},
+		{"no id", `{"object":"charge"}`},
+		{"wrong field type", `{"object":"charge","id":"chrg_1","amount":"400000"}`},
+		{"bad time with a code", `{"object":"charge","id":"chrg_1","created_at":"281234567890123456"}`},
+		{"array", `[{"object":"charge","id":"chrg_1"}]`},
+		{"string", `"charge"`},
+		{"number", `12`},
+		{"true", `true`},
+		{"truncated", `{"object":"charge","id":"chrg_1"`},
+		{"not JSON", `charge`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := &instore.Event{ID: "evnt_test_1", Key: instore.EventChargeComplete}
+			if tc.data != "" {
+				e.Data = json.RawMessage(tc.data)
+			}
+			c, err := e.Charge()
+			require.ErrorIs(t, err, instore.ErrEventData)
+			assert.Nil(t, c)
+			assert.NotContains(t, err.Error(), "281234567890123456")
+			assert.Contains(t, err.Error(), "instore: event evnt_test_1: ")
+			_, err = e.Refund()
+			require.ErrorIs(t, err, instore.ErrEventData)
+			_, err = e.Source()
+			require.ErrorIs(t, err, instore.ErrEventData)
+		})
+	}
+
+	var nilEvent *instore.Event
+	_, err := nilEvent.Charge()
+	require.ErrorIs(t, err, instore.ErrEventData)
+
+	// The decoded event of a delivery with "data": null.
+	var e instore.Event
+	require.NoError(t, json.Unmarshal(fixture(t, "event_data_null"), &e))
+	_, err = e.Charge()
+	require.ErrorIs(t, err, instore.ErrEventData)
+	assert.Contains(t, err.Error(), "no data")
+}
+
+func TestEventKeys(t *testing.T) {
+	t.Parallel()
+	for key, want := range map[string]string{
+		instore.EventChargeCreate:   "charge.create",
+		instore.EventChargeUpdate:   "charge.update",
+		instore.EventChargeComplete: "charge.complete",
+		instore.EventChargeCapture:  "charge.capture",
+		instore.EventChargeReverse:  "charge.reverse",
+		instore.EventRefundCreate:   "refund.create",
+	} {
+		assert.Equal(t, want, key)
+	}
+	// A key without a constant decodes as it is.
+	var e instore.Event
+	require.NoError(t, json.Unmarshal([]byte(`{"object":"event","id":"evnt_1","key":"charge.expire"}`), &e))
+	assert.Equal(t, "charge.expire", e.Key)
+}

@@ -4,19 +4,63 @@
 // acquirer, follows the payment to a final state within a bounded time and
 // refunds it later.
 //
-// The root package holds the pieces every payment passes through:
+// # One call per sale
 //
-//   - the payment-code classifier ([ClassifyPaymentCode]), money in integer
-//     minor units ([Money]) and the per-method limits table ([Limits]);
-//   - a typed client for the Opn Payments (Omise) REST API ([Client]) with
-//     its sources, charges, refunds and events;
-//   - Omise webhook verification.
+// A [Checkout] routes each wallet to an [Acquirer] ([NewOmiseAcquirer] here,
+// alipayplus.NewAcquirer for Alipay+ / Antom direct) and turns a scanned code
+// and an amount into a final answer:
 //
-// The Alipay+ / Antom client lives in package alipayplus, the PPRO client in
-// package ppro, and in-process simulators of all of them in package
-// instoretest, so that a sale can be tried with no account and no network.
+//	checkout, err := instore.NewCheckout(
+//		instore.WithRoute(instore.WalletAlipay, omiseAcquirer, instore.MethodAlipayPlusUPM),
+//	)
+//	...
+//	p, err := checkout.Collect(ctx, &instore.CollectRequest{Code: scanned, Amount: amount})
+//	switch {
+//	case errors.Is(err, instore.ErrPaymentUnresolved):
+//		// "check later": reconcile by p.RequestID
+//	case err != nil:
+//		// refused before or by the acquirer: no money moved
+//	default:
+//		// p.Status is succeeded, failed or cancelled
+//	}
 //
-// A barcode charge through Omise looks like this:
+// Collect classifies the code ([ClassifyPaymentCode]), checks the amount
+// against the method's [Limits] before anything is sent, pays with a 5 s
+// deadline, inquires about an outcome that is not final on Antom's schedule
+// (2, 3, 3, 5, 5, 5, 5, 5, 5 s), then cancels, retrying the cancel on 2, 3,
+// 3, 5, 5 s. A payment that can be neither confirmed nor cancelled ends in an
+// [*UnresolvedError]. Once a cancel was sent only the acquirer's answer to
+// it can report the payment succeeded; a late notification cannot.
+//
+// # The rules that keep money safe
+//
+//   - A request that may move money is sent again only when it provably
+//     never left the machine (net/http's trace shows it was not written) or
+//     when the acquirer deduplicates it (Alipay+ by paymentRequestId). Any
+//     other failure after sending matches [ErrOutcomeUnknown]: the payment is
+//     looked up, never sent again. The Omise acquirer finds a charge whose
+//     creation was lost by the request id it writes in the charge's metadata
+//     ([RequestIDMetadataKey]).
+//   - Amounts are int64 minor units ([Money]); parsing and printing use
+//     integer arithmetic.
+//   - Payment codes are one-time secrets: a [PaymentCode] prints masked
+//     everywhere, and no error or log line carries a code, a key or a
+//     signature.
+//   - Every call takes a [context.Context] first; clients are immutable after
+//     construction and safe for concurrent use; there is no package-level
+//     mutable state.
+//
+// # The pieces
+//
+// The root package holds the classifier, [Money] and [Limits]; the typed
+// Omise client ([Client] with its Sources, Charges, Refunds and Events
+// services); Omise webhook verification and an endpoint ([WebhookHandler]);
+// the [Acquirer] contract and [Checkout]. Package alipayplus is
+// the Alipay+ / Antom consumer-presented client, package instoretest runs
+// in-process simulators of the acquirers, with fault injection and a ledger
+// of what really happened, for tests and examples.
+//
+// A barcode charge through the Omise client alone looks like this:
 //
 //	client, err := instore.NewClient(os.Getenv("OMISE_SECRET_KEY"))
 //	if err != nil {
@@ -31,18 +75,14 @@
 //			StoreID:   "BKK-01",
 //			StoreName: "Sukhumvit",
 //		},
-//		Metadata: map[string]string{"request_id": requestID},
+//		Metadata: map[string]string{instore.RequestIDMetadataKey: requestID},
 //	})
 //	switch {
 //	case errors.Is(err, instore.ErrOutcomeUnknown):
-//		// The charge may exist: look it up by request_id, never create it again.
+//		// The charge may exist: look it up by its metadata, never create it again.
 //	case err != nil:
 //		return err
 //	}
-//
-// Every call takes a [context.Context] first; clients are immutable after
-// construction and safe for concurrent use. Secrets and payment codes never
-// appear in errors or logs.
 package instore
 
 // Version is the version of this module, sent in the User-Agent header.

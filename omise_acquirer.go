@@ -18,14 +18,16 @@ const (
 // OmiseAcquirerName is the name an OmiseAcquirer gives its payments.
 const OmiseAcquirerName = "omise"
 
-// DefaultLookupWindow is how long before a payment's creation the Omise
-// acquirer looks for its charge, to absorb the difference between our clock
-// and Omise's.
-const DefaultLookupWindow = 10 * time.Minute
+// DefaultLookupWindow is how far either side of a payment's creation time
+// (on our clock) the Omise acquirer looks for its charge: it absorbs the
+// difference between our clock and Omise's, and the time the create request
+// spent in flight, while keeping the list it pages through short.
+const DefaultLookupWindow = 2 * time.Minute
 
 // OmiseAcquirerConfig configures an OmiseAcquirer.
 type OmiseAcquirerConfig struct {
-	// LookupWindow: see DefaultLookupWindow. Zero means the default.
+	// LookupWindow: see DefaultLookupWindow. Zero means the default; widen
+	// it if the POS clock may be off by more.
 	LookupWindow time.Duration
 }
 
@@ -140,18 +142,17 @@ func (a *OmiseAcquirer) find(ctx context.Context, p *Payment) (*Payment, error) 
 	if since.IsZero() {
 		since = time.Now()
 	}
+	// The acquirer never sends a charge twice, so the first match is the
+	// charge; newest first, since the list is searched while the sale runs.
 	var found *Charge
-	for ch, err := range a.client.Charges.All(ctx, &ListParams{From: since.Add(-a.window), Order: OrderReverseChronological, Limit: 100}) {
+	params := &ListParams{From: since.Add(-a.window), To: since.Add(a.window), Order: OrderReverseChronological, Limit: 100}
+	for ch, err := range a.client.Charges.All(ctx, params) {
 		if err != nil {
 			return nil, err
 		}
-		if id, _ := ch.Metadata.String(RequestIDMetadataKey); id != p.RequestID {
-			continue
-		}
-		// The acquirer never sends a charge twice, but a charge that
-		// succeeded is the one to report if something else did.
-		if found == nil || ch.Status == ChargeSuccessful {
+		if id, _ := ch.Metadata.String(RequestIDMetadataKey); id == p.RequestID {
 			found = ch
+			break
 		}
 	}
 	if found == nil {
@@ -259,9 +260,6 @@ func (a *OmiseAcquirer) fromCharge(ch *Charge, requestID string) *Payment {
 		p.Status = StatusFailed
 	case ChargeExpired, ChargeReversed:
 		p.Status = StatusCancelled
-		if p.FailureCode == "" {
-			p.FailureCode = string(ch.Status)
-		}
 	}
 	return p
 }

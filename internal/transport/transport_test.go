@@ -8,9 +8,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -271,27 +273,41 @@ func TestDoWithoutTraceEvidenceAssumesDelivered(t *testing.T) {
 	assert.Equal(t, int32(4), rt.calls.Load())
 }
 
+// writtenThenHang is a RoundTripper that reports, through httptrace as
+// net/http does, that the request was written, then never answers.
+type writtenThenHang struct{ calls atomic.Int32 }
+
+func (w *writtenThenHang) RoundTrip(r *http.Request) (*http.Response, error) {
+	w.calls.Add(1)
+	if tr := httptrace.ContextClientTrace(r.Context()); tr != nil {
+		tr.GetConn("api.example:443")
+		tr.WroteRequest(httptrace.WroteRequestInfo{})
+	}
+	<-r.Context().Done()
+	return nil, r.Context().Err()
+}
+
 func TestDoAttemptTimeout(t *testing.T) {
 	t.Parallel()
-	var rec recorder
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec.record(r)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() { close(release) })
-	cfg := fastConfig()
-	cfg.Timeout = 50 * time.Millisecond
-	c := newClient(t, cfg)
+	synctest.Test(t, func(t *testing.T) {
+		rt := &writtenThenHang{}
+		cfg := fastConfig()
+		cfg.HTTPClient = &http.Client{Transport: rt}
+		cfg.Timeout = 5 * time.Second
+		c := newClient(t, cfg)
+		start := time.Now()
 
-	_, err := c.Do(t.Context(), &Request{Method: http.MethodPost, URL: srv.URL, Body: []byte("amount=1")})
-	require.ErrorIs(t, err, ErrOutcomeUnknown)
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, 1, rec.count())
+		_, err := c.Do(t.Context(), &Request{Method: http.MethodPost, URL: "https://api.example/charges", Body: []byte("amount=1")})
+		require.ErrorIs(t, err, ErrOutcomeUnknown)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, int32(1), rt.calls.Load(), "a written POST that timed out is not sent again")
+		assert.Equal(t, 5*time.Second, time.Since(start))
+
+		_, err = c.Do(t.Context(), &Request{Method: http.MethodGet, URL: "https://api.example/charges/chrg_1"})
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.NotErrorIs(t, err, ErrOutcomeUnknown)
+		assert.Equal(t, int32(4), rt.calls.Load(), "a GET that timed out is retried")
+	})
 }
 
 func TestDoBodyCap(t *testing.T) {
