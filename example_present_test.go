@@ -100,8 +100,8 @@ func ExamplePresentment_Wait() {
 		fmt.Println(err) // ErrPaymentUnresolved: check later by p.RequestID
 		return
 	}
-	fmt.Println(p.Status, p.FailureCode, sim.Payments("table-8")[0].State)
-	// Output: cancelled expired cancelled
+	fmt.Println(p.Status, "at the till;", sim.Payments("table-8")[0].State, "at Omise")
+	// Output: cancelled at the till; cancelled at Omise
 }
 
 // An order code through Alipay+ directly: the till draws the QR code from
