@@ -22,6 +22,8 @@ type environment struct {
 	options  []instore.CheckoutOption
 	customer func(paymentID string)
 	close    func()
+	// qrCustomer plays the customer of a QR sale (simulators only).
+	qrCustomer func(requestID string, checkout *instore.Checkout)
 }
 
 // demoSchedule shortens the wait before a cancel in the simulated timeout,
@@ -35,6 +37,9 @@ var demoSchedule = instore.Schedule{
 func setup(o *options, stdout io.Writer) (*environment, error) {
 	if key := os.Getenv("OMISE_SECRET_KEY"); key != "" && o.acquirer == "omise" {
 		return omiseTestMode(o, key, stdout)
+	}
+	if o.mode == "qr" {
+		return simulatedQR(o, stdout)
 	}
 	outcome, err := simulatedOutcome(o.outcome)
 	if err != nil {
@@ -140,6 +145,7 @@ func omiseTestMode(o *options, secret string, stdout io.Writer) (*environment, e
 		options: []instore.CheckoutOption{
 			instore.WithRoute(instore.WalletAlipay, acq, instore.MethodAlipayPlusUPM),
 			instore.WithRoute(instore.WalletWeChatPay, acq, instore.MethodWeChatPayUPM),
+			instore.WithPresentRoute(instore.WalletAlipay, acq, instore.MethodAlipayPlusMPM),
 		},
 	}
 	if env.code == "" {
