@@ -13,15 +13,15 @@ import (
 
 // Errors from a Checkout. Each is matched with errors.Is.
 var (
-	// ErrPaymentUnresolved: Collect could neither confirm nor cancel the
-	// payment. The error is an *UnresolvedError carrying the payment; the
+	// ErrPaymentUnresolved: Collect (or Present and Presentment.Wait) could
+	// neither confirm nor cancel the payment. The error is an *UnresolvedError carrying the payment; the
 	// POS should show "check later" and reconcile it by its RequestID.
 	ErrPaymentUnresolved = errors.New("instore: payment unresolved: neither confirmed nor cancelled")
 	// ErrNoRoute: no acquirer is configured for the code's wallet, or for
 	// the acquirer a payment names.
 	ErrNoRoute = errors.New("instore: no route for this payment")
 	// ErrRequestInProgress: a Collect with the same RequestID is already
-	// running in this Checkout.
+	// running in this Checkout, or a Present whose Wait has not returned.
 	ErrRequestInProgress = errors.New("instore: a payment with this request id is in progress")
 )
 
@@ -93,7 +93,8 @@ type route struct {
 
 // Checkout turns a scanned payment code and an amount into a final answer:
 // it classifies the code, routes it to an acquirer, checks the limits, pays,
-// inquires and cancels as the acquirer's rules require. It is safe for
+// inquires and cancels as the acquirer's rules require. Present does the same
+// for a QR code the customer scans. It is safe for
 // concurrent use; its configuration is fixed by NewCheckout.
 type Checkout struct {
 	routes    map[Wallet]route

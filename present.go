@@ -234,7 +234,9 @@ func (p *Presentment) Wait(ctx context.Context) (*Payment, error) {
 		res, err = r.follow(ctx)
 	}
 	r.c.unregister(r.w)
-	p.result, p.err = res, err
+	// Later callers get copies of a copy, never the first caller's payment.
+	kept := *res
+	p.result, p.err = &kept, err
 	close(p.done)
 	return res, err
 }
