@@ -2,6 +2,7 @@ package instore_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"net/http"
 	"strings"
 	"testing"
@@ -197,4 +198,27 @@ func FuzzDocumentsDownloadHost(f *testing.F) {
 			t.Fatalf("user information sent for %q", uri)
 		}
 	})
+}
+
+func TestDocumentsDownloadKeepsKeysOutOfErrorsAndLogs(t *testing.T) {
+	t.Parallel()
+	token := base64.StdEncoding.EncodeToString([]byte(testSecretKey + ":"))
+	f := newFakeFunc(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		// A proxy page quoting everything it was sent.
+		w.Header().Set("X-Request-Id", testSecretKey)
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte("<html>" + r.Header.Get("Authorization") + " " + testSecretKey + " " + testPublicKey + "</html>"))
+	})
+	logs := newLogRecorder()
+	c := f.client(t, instore.WithLogger(logs.logger()))
+	_, err := c.Documents.Download(t.Context(), f.srv.URL+"/charges/chrg_1/documents/docu_1/downloads/AB")
+	require.Error(t, err)
+	var apiErr *instore.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusForbidden, apiErr.StatusCode)
+	text := err.Error() + " " + apiErr.Message + " " + apiErr.RequestID + " " + strings.Join(logs.lines(), " ")
+	for _, secret := range []string{testSecretKey, testPublicKey, token} {
+		assert.NotContains(t, text, secret)
+	}
+	assert.NotEmpty(t, logs.lines(), "the call was logged")
 }
