@@ -13,15 +13,15 @@ import (
 
 // Errors from a Checkout. Each is matched with errors.Is.
 var (
-	// ErrPaymentUnresolved: Collect could neither confirm nor cancel the
-	// payment. The error is an *UnresolvedError carrying the payment; the
+	// ErrPaymentUnresolved: Collect (or Present and Presentment.Wait) could
+	// neither confirm nor cancel the payment. The error is an *UnresolvedError carrying the payment; the
 	// POS should show "check later" and reconcile it by its RequestID.
 	ErrPaymentUnresolved = errors.New("instore: payment unresolved: neither confirmed nor cancelled")
 	// ErrNoRoute: no acquirer is configured for the code's wallet, or for
 	// the acquirer a payment names.
 	ErrNoRoute = errors.New("instore: no route for this payment")
 	// ErrRequestInProgress: a Collect with the same RequestID is already
-	// running in this Checkout.
+	// running in this Checkout, or a Present whose Wait has not returned.
 	ErrRequestInProgress = errors.New("instore: a payment with this request id is in progress")
 )
 
@@ -93,17 +93,21 @@ type route struct {
 
 // Checkout turns a scanned payment code and an amount into a final answer:
 // it classifies the code, routes it to an acquirer, checks the limits, pays,
-// inquires and cancels as the acquirer's rules require. It is safe for
+// inquires and cancels as the acquirer's rules require. Present does the same
+// for a QR code the customer scans. It is safe for
 // concurrent use; its configuration is fixed by NewCheckout.
 type Checkout struct {
-	routes      map[Wallet]route
-	acquirers   map[string]Acquirer
-	limits      *Limits
-	schedule    *Schedule
-	payTimeout  time.Duration
-	callTimeout time.Duration
-	progress    func(Progress)
-	logger      *slog.Logger
+	routes    map[Wallet]route
+	acquirers map[string]Acquirer
+	limits    *Limits
+	schedule  *Schedule
+	// presentRoutes and presentSchedule serve Present (present.go).
+	presentRoutes   map[Wallet]route
+	presentSchedule *Schedule
+	payTimeout      time.Duration
+	callTimeout     time.Duration
+	progress        func(Progress)
+	logger          *slog.Logger
 
 	mu      sync.Mutex
 	waiting map[string]*waiter // by RequestID and by acquirer payment id
@@ -126,17 +130,25 @@ func WithRoute(w Wallet, a Acquirer, m PaymentMethod) CheckoutOption {
 		if w == "" || a == nil || m == "" {
 			return errors.New("instore: a route needs a wallet, an acquirer and a method")
 		}
-		name := a.Name()
-		if name == "" {
-			return errors.New("instore: an acquirer must have a name")
-		}
-		if other, ok := c.acquirers[name]; ok && other != a {
-			return fmt.Errorf("instore: two different acquirers are named %q", name)
+		if err := c.addAcquirer(a); err != nil {
+			return err
 		}
 		c.routes[w] = route{acquirer: a, method: m}
-		c.acquirers[name] = a
 		return nil
 	}
+}
+
+// addAcquirer makes a known by its name, for Refund.
+func (c *Checkout) addAcquirer(a Acquirer) error {
+	name := a.Name()
+	if name == "" {
+		return errors.New("instore: an acquirer must have a name")
+	}
+	if other, ok := c.acquirers[name]; ok && other != a {
+		return fmt.Errorf("instore: two different acquirers are named %q", name)
+	}
+	c.acquirers[name] = a
+	return nil
 }
 
 // WithLimits replaces DefaultLimits as the table amounts are checked against.
@@ -155,16 +167,25 @@ func WithLimits(l *Limits) CheckoutOption {
 // when the pay's outcome is not final.
 func WithSchedule(s Schedule) CheckoutOption {
 	return func(c *Checkout) error {
-		for _, d := range append(append([]time.Duration(nil), s.Inquiry...), s.Cancel...) {
-			if d < 0 {
-				return errors.New("instore: schedule waits must not be negative")
-			}
+		cp, err := copySchedule(s)
+		if err != nil {
+			return err
 		}
-		s.Inquiry = append([]time.Duration(nil), s.Inquiry...)
-		s.Cancel = append([]time.Duration(nil), s.Cancel...)
-		c.schedule = &s
+		c.schedule = cp
 		return nil
 	}
+}
+
+// copySchedule checks s and returns a copy the caller cannot change.
+func copySchedule(s Schedule) (*Schedule, error) {
+	for _, d := range append(append([]time.Duration(nil), s.Inquiry...), s.Cancel...) {
+		if d < 0 {
+			return nil, errors.New("instore: schedule waits must not be negative")
+		}
+	}
+	s.Inquiry = append([]time.Duration(nil), s.Inquiry...)
+	s.Cancel = append([]time.Duration(nil), s.Cancel...)
+	return &s, nil
 }
 
 // WithPayTimeout sets how long Collect waits for the pay call before it
@@ -211,22 +232,23 @@ func WithCheckoutLogger(l *slog.Logger) CheckoutOption {
 }
 
 // NewCheckout returns a Checkout with the given routes and settings. At
-// least one route is required.
+// least one route (WithRoute or WithPresentRoute) is required.
 func NewCheckout(opts ...CheckoutOption) (*Checkout, error) {
 	c := &Checkout{
-		routes:      make(map[Wallet]route),
-		acquirers:   make(map[string]Acquirer),
-		limits:      DefaultLimits,
-		payTimeout:  DefaultPayTimeout,
-		callTimeout: DefaultCallTimeout,
-		waiting:     make(map[string]*waiter),
+		routes:        make(map[Wallet]route),
+		acquirers:     make(map[string]Acquirer),
+		limits:        DefaultLimits,
+		payTimeout:    DefaultPayTimeout,
+		callTimeout:   DefaultCallTimeout,
+		waiting:       make(map[string]*waiter),
+		presentRoutes: make(map[Wallet]route),
 	}
 	for _, opt := range opts {
 		if err := opt(c); err != nil {
 			return nil, err
 		}
 	}
-	if len(c.routes) == 0 {
+	if len(c.routes) == 0 && len(c.presentRoutes) == 0 {
 		return nil, errors.New("instore: a checkout needs at least one route")
 	}
 	return c, nil

@@ -39,6 +39,8 @@ type Client struct {
 	Charges *ChargeService // charges: create, follow, expire
 	Refunds *RefundService // refunds of a charge
 	Events  *EventService  // the account's events
+	// Documents downloads files Omise serves, such as QR code images.
+	Documents *DocumentService
 
 	common    service // shared by the services, so they cost no allocation
 	transport *transport.Client
@@ -144,6 +146,7 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 	c.Charges = (*ChargeService)(&c.common)
 	c.Refunds = (*RefundService)(&c.common)
 	c.Events = (*EventService)(&c.common)
+	c.Documents = (*DocumentService)(&c.common)
 
 	publicKey := cfg.publicKey
 	if publicKey == "" {

@@ -66,7 +66,13 @@ func (r *collect) do(ctx context.Context, req *PayRequest) (*Payment, error) {
 		return r.payment, err
 	}
 	r.step(ctx, StepPending, 0)
+	return r.follow(ctx)
+}
 
+// follow is steps 3 to 5 for a payment that exists, or may: inquire on the
+// schedule until the payment is final (Notify wakes the wait early), then
+// cancel. Present's Wait runs it too, with the presented schedule.
+func (r *collect) follow(ctx context.Context) (*Payment, error) {
 	for i, wait := range r.schedule.Inquiry {
 		if !r.sleep(ctx, wait, r.w.wake) {
 			break // the cashier gave up: cancel

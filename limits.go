@@ -57,6 +57,10 @@ const (
 	// MethodAlipayPlusCPM is a consumer-presented code paid directly through
 	// Alipay+ or Antom (package alipayplus).
 	MethodAlipayPlusCPM PaymentMethod = "alipayplus_cpm"
+	// MethodAlipayPlusOrderCode is a merchant-presented payment made
+	// directly through Alipay+ or Antom (package alipayplus): the pay
+	// request's OrderCode scenario, whose order code the customer scans.
+	MethodAlipayPlusOrderCode PaymentMethod = "alipayplus_order_code"
 	// MethodPPROAlipay is PPRO's Alipay in-store consumer barcode, channel
 	// tag alipayconsumerbarcode (package ppro).
 	MethodPPROAlipay PaymentMethod = "ppro_alipayconsumerbarcode"
@@ -367,6 +371,21 @@ func defaultLimitRows() []Limit {
 		{Method: MethodAlipayPlusCPM, Currency: EUR, Min: 1},
 		{Method: MethodAlipayPlusCPM, Currency: GBP, Min: 1},
 		{Method: MethodAlipayPlusCPM, Currency: USD, Min: 1},
+
+		// Alipay+ / Antom pay, order-code scenario (merchant-presented): the
+		// same pay interface and contract as the consumer-presented rows
+		// above, with no per-transaction limit documented either, so the
+		// same currencies.
+		{Method: MethodAlipayPlusOrderCode, Currency: THB, Min: 1},
+		{Method: MethodAlipayPlusOrderCode, Currency: SGD, Min: 1},
+		{Method: MethodAlipayPlusOrderCode, Currency: MYR, Min: 1},
+		{Method: MethodAlipayPlusOrderCode, Currency: HKD, Min: 1},
+		{Method: MethodAlipayPlusOrderCode, Currency: JPY, Min: 1},
+		{Method: MethodAlipayPlusOrderCode, Currency: KRW, Min: 1},
+		{Method: MethodAlipayPlusOrderCode, Currency: CNY, Min: 1},
+		{Method: MethodAlipayPlusOrderCode, Currency: EUR, Min: 1},
+		{Method: MethodAlipayPlusOrderCode, Currency: GBP, Min: 1},
+		{Method: MethodAlipayPlusOrderCode, Currency: USD, Min: 1},
 	}
 }
 

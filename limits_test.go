@@ -41,6 +41,16 @@ var documentedLimits = []struct {
 	{instore.MethodAlipayPlusCPM, instore.EUR, "0.01", "", "", ""},
 	{instore.MethodAlipayPlusCPM, instore.GBP, "0.01", "", "", ""},
 	{instore.MethodAlipayPlusCPM, instore.USD, "0.01", "", "", ""},
+	{instore.MethodAlipayPlusOrderCode, instore.THB, "0.01", "", "", ""},
+	{instore.MethodAlipayPlusOrderCode, instore.SGD, "0.01", "", "", ""},
+	{instore.MethodAlipayPlusOrderCode, instore.MYR, "0.01", "", "", ""},
+	{instore.MethodAlipayPlusOrderCode, instore.HKD, "0.01", "", "", ""},
+	{instore.MethodAlipayPlusOrderCode, instore.JPY, "1", "", "", ""},
+	{instore.MethodAlipayPlusOrderCode, instore.KRW, "1", "", "", ""},
+	{instore.MethodAlipayPlusOrderCode, instore.CNY, "0.01", "", "", ""},
+	{instore.MethodAlipayPlusOrderCode, instore.EUR, "0.01", "", "", ""},
+	{instore.MethodAlipayPlusOrderCode, instore.GBP, "0.01", "", "", ""},
+	{instore.MethodAlipayPlusOrderCode, instore.USD, "0.01", "", "", ""},
 }
 
 func minor(t *testing.T, s string, c instore.Currency) int64 {
@@ -71,7 +81,7 @@ func TestDefaultLimitsRows(t *testing.T) {
 	for _, m := range []instore.PaymentMethod{
 		instore.MethodBarcodeAlipay, instore.MethodBarcodeWeChat, instore.MethodAlipayPlusUPM,
 		instore.MethodAlipayPlusMPM, instore.MethodWeChatPayUPM, instore.MethodWeChatPayMPM,
-		instore.MethodAlipayPlusCPM, instore.MethodPPROAlipay,
+		instore.MethodAlipayPlusCPM, instore.MethodPPROAlipay, instore.MethodAlipayPlusOrderCode,
 	} {
 		found := false
 		for _, r := range want {

@@ -67,14 +67,20 @@ type PayRequest struct {
 	// their idempotency key, and the others record it with the payment so
 	// an unknown outcome can be looked up.
 	RequestID string
-	Code      PaymentCode
-	Amount    Money
+	// Code is the scanned payment code; it is zero for a merchant-presented
+	// payment (Presenter.Present).
+	Code   PaymentCode
+	Amount Money
 	// Method is the payment method of the route that chose this acquirer
 	// (for Omise, the source type).
 	Method      PaymentMethod
 	Description string
 	Store       Store
 	Metadata    map[string]string
+	// ExpiresAt, for a merchant-presented payment, asks the acquirer to stop
+	// accepting it at this time; zero leaves the acquirer's default. Pay
+	// ignores it.
+	ExpiresAt time.Time
 }
 
 // Acquirer is a payment service a Checkout routes payments to. The

@@ -109,19 +109,9 @@ func send[T any, PT interface {
 	*T
 	checker
 }](ctx context.Context, c *Client, cl *call, opts []RequestOption) (*T, error) {
-	// Options are collected only when there are some, so that a plain call
-	// does not allocate for them.
-	var co *callOptions
-	if len(opts) > 0 {
-		co = new(callOptions)
-		for _, opt := range opts {
-			if opt == nil {
-				return nil, invalidParams("nil request option")
-			}
-			if err := opt(co); err != nil {
-				return nil, err
-			}
-		}
+	co, err := collectOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	var u string
 	if cl.query != "" {
@@ -167,6 +157,24 @@ func send[T any, PT interface {
 		}
 	}
 	return v, nil
+}
+
+// collectOptions applies opts. They are collected only when there are
+// some, so that a plain call does not allocate for them: nil means none.
+func collectOptions(opts []RequestOption) (*callOptions, error) {
+	if len(opts) == 0 {
+		return nil, nil
+	}
+	co := new(callOptions)
+	for _, opt := range opts {
+		if opt == nil {
+			return nil, invalidParams("nil request option")
+		}
+		if err := opt(co); err != nil {
+			return nil, err
+		}
+	}
+	return co, nil
 }
 
 // requestID is what the transport logs to tie a call's attempts together:

@@ -68,6 +68,27 @@ func (a *Acquirer) Pay(ctx context.Context, req *instore.PayRequest) (*instore.P
 	if req == nil {
 		return nil, &ValidationError{Op: "pay", Field: "request", Reason: "nil"}
 	}
+	resp, err := a.client.Pay(ctx, a.payRequest(req))
+	if err != nil {
+		return nil, err
+	}
+	p := a.payment(req.RequestID, req.Amount)
+	p.ID = resp.PaymentID
+	p.CreatedAt = firstTime(resp.PaymentCreateTime, resp.PaymentTime)
+	switch {
+	case resp.Result.Succeeded():
+		p.Status = instore.StatusSucceeded
+	case resp.Result.FinalFailure():
+		failed(p, resp.Result)
+	default:
+		p.Status = instore.StatusPending
+	}
+	return p, nil
+}
+
+// payRequest is the pay request of a sale: the configured merchant, with
+// the sale's store and terminal where it names them.
+func (a *Acquirer) payRequest(req *instore.PayRequest) *PayRequest {
 	merchant := a.cfg.Merchant
 	if req.Store.ID != "" {
 		merchant.Store.ReferenceStoreID = req.Store.ID
@@ -86,7 +107,7 @@ func (a *Acquirer) Pay(ctx context.Context, req *instore.PayRequest) (*instore.P
 	if terminal == "" {
 		terminal = a.cfg.TerminalID
 	}
-	resp, err := a.client.Pay(ctx, &PayRequest{
+	return &PayRequest{
 		PaymentRequestID:    req.RequestID,
 		PaymentCode:         req.Code.Digits,
 		Amount:              req.Amount,
@@ -95,22 +116,7 @@ func (a *Acquirer) Pay(ctx context.Context, req *instore.PayRequest) (*instore.P
 		TerminalRequestTime: time.Now(),
 		NotifyURL:           a.cfg.NotifyURL,
 		SettlementCurrency:  a.cfg.SettlementCurrency,
-	})
-	if err != nil {
-		return nil, err
 	}
-	p := a.payment(req.RequestID, req.Amount)
-	p.ID = resp.PaymentID
-	p.CreatedAt = firstTime(resp.PaymentCreateTime, resp.PaymentTime)
-	switch {
-	case resp.Result.Succeeded():
-		p.Status = instore.StatusSucceeded
-	case resp.Result.FinalFailure():
-		failed(p, resp.Result)
-	default:
-		p.Status = instore.StatusPending
-	}
-	return p, nil
 }
 
 // Inquire asks where the payment stands. A payment the gateway does not

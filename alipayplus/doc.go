@@ -37,6 +37,15 @@
 //		// F: not paid; resp.Result.ResultCode says why.
 //	}
 //
+// # Order codes
+//
+// The same pay call takes merchant-presented payments ("C scans B"): with
+// Scenario [ScenarioOrderCode] and no PaymentCode, the gateway answers U
+// (the payment waits for the customer) with an order code,
+// PayResponse.OrderCodeForm; show [OrderCodeForm.QRCodeValue] as a QR code,
+// then inquire and cancel as for a U answer. [Acquirer.Present] does this
+// for instore.Checkout.Present.
+//
 // # Flavours
 //
 // Two APIs share one envelope and one signature scheme. [FlavorAntom], the

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -56,6 +58,14 @@ func FuzzDecodeResponse(f *testing.F) {
 			check("pay", &r.Result, nil)
 			if r.PaymentAmount.Amount < 0 {
 				t.Fatal("negative amount decoded")
+			}
+			// An order code is picked from what came; never invented.
+			f := r.OrderCodeForm
+			if v := f.QRCodeValue(); v != "" && !slices.ContainsFunc(f.CodeDetails, func(d CodeDetail) bool { return d.CodeValue == v }) {
+				t.Fatalf("QR code value %q is not one of the details", v)
+			}
+			if u := f.ImageURL(); u != "" && !strings.HasPrefix(u, "https://") {
+				t.Fatalf("image URL %q is not https", u)
 			}
 		} else {
 			check("pay", nil, err)

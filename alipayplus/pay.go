@@ -19,24 +19,26 @@ const (
 	productCodeInStore  = "IN_STORE_PAYMENT" // Antom productCode
 	paymentMethodWallet = "CONNECT_WALLET"   // paymentMethod.paymentMethodType
 	isInStorePayment    = "true"             // Alipay+ paymentFactor.isInStorePayment; booleans travel as strings
-
-	// paymentFactor.inStorePaymentScenario. Only the consumer-presented
-	// PaymentCode scenario is implemented; the merchant-presented OrderCode
-	// scenario (no payment code; the answer carries an order code) would be
-	// a new PayRequest field choosing the value here.
-	scenarioPaymentCode = "PaymentCode"
 )
 
-// PayRequest is a consumer-presented (user-presented, "B scans C") payment:
-// the cashier scanned the code the customer's wallet shows.
+// PayRequest is an in-store payment. By default it is consumer-presented
+// (user-presented, "B scans C"): the cashier scanned the code the
+// customer's wallet shows. With Scenario ScenarioOrderCode it is
+// merchant-presented: it carries no payment code, and the answer carries an
+// order code for the customer to scan.
 type PayRequest struct {
 	// PaymentRequestID is the merchant's id for this payment, at most 64
 	// characters. The gateway deduplicates by it: the same id always names
 	// the same payment, which is what makes retries safe. Required.
 	PaymentRequestID string
 	// PaymentCode is the scanned payment code (paymentMethodId). It is a
-	// one-time secret: never logged, never quoted in an error. Required.
+	// one-time secret: never logged, never quoted in an error. Required,
+	// except in the OrderCode scenario, where it must be empty.
 	PaymentCode string
+	// Scenario is paymentFactor.inStorePaymentScenario: empty or
+	// ScenarioPaymentCode for a scanned code, ScenarioOrderCode for an
+	// order code the customer scans.
+	Scenario Scenario
 	// Amount is what the merchant charges, in the order currency, in minor
 	// units (paymentAmount and order.orderAmount). Positive; the currency
 	// must be one instore knows the exponent of.
@@ -54,7 +56,8 @@ type PayRequest struct {
 	// (paymentNotifyUrl). Optional; Antom recommends it.
 	NotifyURL string
 	// ExpiryTime is when the payment may no longer succeed
-	// (paymentExpiryTime). Optional; zero leaves it to the gateway.
+	// (paymentExpiryTime); for an order code, when the code stops being
+	// payable. Optional; zero leaves it to the gateway.
 	ExpiryTime time.Time
 	// SettlementCurrency is the settlement currency
 	// (settlementStrategy.settlementCurrency), needed when several are
@@ -136,6 +139,9 @@ type PayResponse struct {
 	CustomerID      string // Alipay+
 	PSPID           string // Alipay+
 	AcquirerID      string // Alipay+
+	// OrderCodeForm is the order code of an OrderCode pay, which comes with
+	// a U result (the payment waits for the customer); zero when absent.
+	OrderCodeForm OrderCodeForm
 }
 
 type payRequestJSON struct {
@@ -203,11 +209,14 @@ type payResponseJSON struct {
 	CustomerID          string              `json:"customerId"`
 	PSPID               string              `json:"pspId"`
 	AcquirerID          string              `json:"acquirerId"`
+	OrderCodeForm       orderCodeFormJSON   `json:"orderCodeForm"`
 }
 
-// Pay charges a scanned payment code. The request is validated first: a
-// refusal is a *ValidationError and nothing is sent. It is then serialised
-// and signed once, and those bytes are sent on every attempt.
+// Pay charges a scanned payment code, or, in the OrderCode scenario,
+// creates a payment whose order code the customer scans. The request is
+// validated first: a refusal is a *ValidationError and nothing is sent. It
+// is then serialised and signed once, and those bytes are sent on every
+// attempt.
 //
 // A business result, success or failure, is a response with a nil error:
 // check Result. An error means there is no result that can be trusted; if it
@@ -242,9 +251,19 @@ func (c *Client) payBody(req *PayRequest) ([]byte, error) {
 	if err := checkID(op, "PaymentRequestID", req.PaymentRequestID, true); err != nil {
 		return nil, err
 	}
-	scenario := scenarioPaymentCode
-	if err := checkPaymentCode(op, req.PaymentCode); err != nil {
-		return nil, err
+	scenario := req.Scenario
+	switch scenario {
+	case "", ScenarioPaymentCode:
+		scenario = ScenarioPaymentCode
+		if err := checkPaymentCode(op, req.PaymentCode); err != nil {
+			return nil, err
+		}
+	case ScenarioOrderCode:
+		if req.PaymentCode != "" {
+			return nil, &ValidationError{Op: op, Field: "PaymentCode", Reason: "must be empty in the OrderCode scenario"}
+		}
+	default:
+		return nil, &ValidationError{Op: op, Field: "Scenario", Reason: "not PaymentCode or OrderCode"}
 	}
 	if err := checkAmount(op, "Amount", req.Amount); err != nil {
 		return nil, err
@@ -317,7 +336,7 @@ func (c *Client) payBody(req *PayRequest) ([]byte, error) {
 		},
 		PaymentAmount:      amount,
 		PaymentMethod:      paymentMethodJSON{PaymentMethodType: paymentMethodWallet, PaymentMethodID: req.PaymentCode},
-		PaymentFactor:      paymentFactorJSON{InStorePaymentScenario: scenario},
+		PaymentFactor:      paymentFactorJSON{InStorePaymentScenario: string(scenario)},
 		PaymentNotifyURL:   req.NotifyURL,
 		SettlementStrategy: settlement,
 	}
@@ -355,6 +374,7 @@ func decodePayResponse(body []byte) (*PayResponse, error) {
 		CustomerID:          w.CustomerID,
 		PSPID:               w.PSPID,
 		AcquirerID:          w.AcquirerID,
+		OrderCodeForm:       w.OrderCodeForm.form(),
 	}, nil
 }
 

@@ -70,6 +70,7 @@ type AlipayPlus struct {
 	list     []*apPayment
 	refunds  map[string]*apRefund // by refundRequestId
 	scripts  map[string]Plan
+	presents map[string]Plan // by paymentRequestId, for order codes
 	ledger   ledgerIndex[*apPayment]
 }
 
@@ -86,6 +87,7 @@ func NewAlipayPlus(opts ...Option) *AlipayPlus {
 		byID:         make(map[string]*apPayment),
 		refunds:      make(map[string]*apRefund),
 		scripts:      make(map[string]Plan),
+		presents:     make(map[string]Plan),
 		ledger:       newLedgerIndex[*apPayment](),
 	}
 	if a.clientID == "" {

@@ -68,6 +68,10 @@ type apPayment struct {
 	refunds              int
 	paid                 bool
 	progress             progress
+	// orderCode is the code of an OrderCode payment, payable until
+	// expiresAt.
+	orderCode string
+	expiresAt time.Time
 }
 
 func (p *apPayment) entry() LedgerEntry {
@@ -123,7 +127,7 @@ type apRefund struct {
 
 // settleLocked moves a pending payment on along its plan.
 func (a *AlipayPlus) settleLocked(p *apPayment) {
-	if p.state != apPending || !p.progress.due() {
+	if a.expireOrderLocked(p) || p.state != apPending || !p.progress.due() {
 		return
 	}
 	if p.progress.plan.Result == ResultFail {
@@ -158,6 +162,7 @@ type payRequest struct {
 		InStorePaymentScenario string `json:"inStorePaymentScenario"`
 	} `json:"paymentFactor"`
 	PaymentNotifyURL   string `json:"paymentNotifyUrl"`
+	PaymentExpiryTime  string `json:"paymentExpiryTime"`
 	SettlementStrategy *struct {
 		SettlementCurrency string `json:"settlementCurrency"`
 	} `json:"settlementStrategy"`
@@ -175,9 +180,20 @@ func validPay(f flavour, r *payRequest) bool {
 		return false
 	case r.Order.Env == nil || r.Order.Env.StoreTerminalID == "" || r.Order.Env.StoreTerminalRequestTime == "":
 		return false
-	case r.PaymentMethod == nil || r.PaymentMethod.PaymentMethodType != apMethodType || r.PaymentMethod.PaymentMethodID == "":
+	case r.PaymentMethod == nil || r.PaymentMethod.PaymentMethodType != apMethodType || r.PaymentFactor == nil:
 		return false
-	case r.PaymentFactor == nil || r.PaymentFactor.InStorePaymentScenario != apScenarioCode:
+	}
+	switch r.PaymentFactor.InStorePaymentScenario {
+	case apScenarioCode:
+		if r.PaymentMethod.PaymentMethodID == "" {
+			return false
+		}
+	case apScenarioOrderCode:
+		// The customer scans the merchant's code: there is none to send.
+		if r.PaymentMethod.PaymentMethodID != "" {
+			return false
+		}
+	default:
 		return false
 	}
 	_, ok := r.PaymentAmount.parse()
@@ -221,12 +237,18 @@ func (a *AlipayPlus) pay(f flavour, body []byte) any {
 		a.settleLocked(p)
 		return a.payAnswer(f, p)
 	}
-	if !alipayFamilyCode(req.PaymentMethod.PaymentMethodID) {
+	orderCode := req.PaymentFactor.InStorePaymentScenario == apScenarioOrderCode
+	var plan Plan
+	switch {
+	case orderCode:
+		plan = a.presentedPlanLocked(req.PaymentRequestID)
+	case !alipayFamilyCode(req.PaymentMethod.PaymentMethodID):
 		return apFail("INVALID_CODE")
-	}
-	plan, scripted := a.scripts[req.PaymentMethod.PaymentMethodID]
-	if !scripted {
-		plan = planFor(req.PaymentMethod.PaymentMethodID, alipayFailure)
+	default:
+		var scripted bool
+		if plan, scripted = a.scripts[req.PaymentMethod.PaymentMethodID]; !scripted {
+			plan = planFor(req.PaymentMethod.PaymentMethodID, alipayFailure)
+		}
 	}
 	a.seq++
 	now := a.now()
@@ -244,6 +266,9 @@ func (a *AlipayPlus) pay(f flavour, body []byte) any {
 		state:      apPending,
 		createdAt:  now,
 		progress:   newProgress(plan),
+	}
+	if orderCode {
+		a.newOrderCodeLocked(p, req.PaymentExpiryTime)
 	}
 	a.payments[p.requestID] = p
 	a.byID[p.paymentID] = p
@@ -282,6 +307,7 @@ type payAnswer struct {
 	PSPCustomerInfo   *struct {
 		PSPName string `json:"pspName"`
 	} `json:"pspCustomerInfo,omitempty"`
+	OrderCodeForm *apOrderCodeForm `json:"orderCodeForm,omitempty"`
 }
 
 func (a *AlipayPlus) payAnswer(f flavour, p *apPayment) payAnswer {
@@ -293,6 +319,9 @@ func (a *AlipayPlus) payAnswer(f flavour, p *apPayment) payAnswer {
 	amt := p.amountJSON()
 	ans.PaymentRequestID, ans.PaymentID, ans.PaymentAmount = p.requestID, p.paymentID, &amt
 	ans.PaymentCreateTime = apTime(p.createdAt)
+	if p.orderCode != "" && p.state == apPending {
+		ans.OrderCodeForm = p.orderCodeForm()
+	}
 	if p.state == apSucceeded {
 		ans.PaymentTime = apTime(p.paidAt)
 		if f == flavourAPS {

@@ -85,6 +85,31 @@
 // starting 25 to 30) and answers INVALID_CODE to others, WeChat Pay codes
 // included; route those through Omise (wechat_pay_upm, barcode_wechat).
 //
+// # Merchant-presented payments
+//
+// A QR sale has no payment code, so the digits above do not apply. The
+// Omise simulator serves alipayplus_mpm (THB, SGD, MYR) and wechat_pay_mpm
+// (THB) sources: POST /sources (public or secret key), then POST /charges
+// with source=src_… (or an inline source[type]) gives a pending charge whose
+// source.scannable_code.image.download_uri points back at the simulator;
+// GET it with the secret key for an SVG picture of a QR code (not
+// scannable). The Alipay+ simulator answers a pay with
+// paymentFactor.inStorePaymentScenario OrderCode and no paymentMethodId
+// with U PAYMENT_IN_PROCESS and an orderCodeForm whose TEXT code detail is
+// the order code; the order closes (ORDER_IS_CLOSED) at paymentExpiryTime,
+// 5 minutes by default. Both wait for the customer:
+//
+//   - PayPresented(id) and DeclinePresented(id, code) play the customer
+//     who scanned and paid, or whose wallet refused, by request id or by
+//     the acquirer's id; they fail once the payment is no longer pending
+//     (cancelled first, say).
+//   - ScriptPresented(requestID, plan), set before the payment is made,
+//     gives it a Plan as Script does for a code: paid or declined after
+//     Plan.After, or when inquired for the Plan.Inquiries-th time.
+//   - Without either the customer never scans: the payment stays pending
+//     until the merchant cancels it or it expires (Omise: failed with
+//     timeout at expires_at, 24 hours by default).
+//
 // # Faults
 //
 // InjectFault scripts the next n requests to an [Endpoint]; SetRandomFaults

@@ -20,6 +20,8 @@ func FuzzOmiseCreateCharge(f *testing.F) {
 		"amount=99999999999999999999&currency=THB&source[type]=alipayplus_upm&source[barcode]=2",
 		"%zz=1",
 		"metadata[a]=1&metadata[=2&expires_at=2024-01-01T00:00:00Z",
+		"amount=150000&currency=THB&source[type]=alipayplus_mpm&metadata[instore_request_id]=q1",
+		"amount=150000&currency=SGD&source[type]=wechat_pay_mpm",
 		"",
 	} {
 		f.Add(s)
@@ -55,7 +57,8 @@ func FuzzOmiseCreateCharge(f *testing.F) {
 // answer is a signed JSON result with status S, F or U.
 func FuzzAlipayPlusPay(f *testing.F) {
 	good, _ := json.Marshal(payBody("aps", "f1", instoretest.AlipayCode(instoretest.Succeed, 1), 100))
-	for _, s := range []string{string(good), `{}`, `{"paymentRequestId":1}`, `not json`, `{"paymentAmount":{"value":"-1"}}`} {
+	order, _ := json.Marshal(orderCodeBody("aps", "f2", 100))
+	for _, s := range []string{string(good), string(order), `{}`, `{"paymentRequestId":1}`, `not json`, `{"paymentAmount":{"value":"-1"}}`} {
 		f.Add(s)
 	}
 	k, err := instoretest.GenerateAlipayPlusKeys()

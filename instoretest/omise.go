@@ -26,6 +26,8 @@ const (
 	OmiseGetRefund    Endpoint = "GET /charges/{id}/refunds/{id}"
 	OmiseListEvents   Endpoint = "GET /events"
 	OmiseGetEvent     Endpoint = "GET /events/{id}"
+	// OmiseDownloadDocument is the download_uri of a QR code image.
+	OmiseDownloadDocument Endpoint = "GET /charges/{id}/documents/{id}/downloads/{token}"
 )
 
 // OmiseRequestIDKey is the charge metadata key the simulator files a charge
@@ -52,6 +54,7 @@ type Omise struct {
 	events   map[string]*omiseEvent
 	eventL   []*omiseEvent
 	scripts  map[string]Plan
+	presents map[string]Plan // by request id, for merchant-presented charges
 	ledger   ledgerIndex[*omiseCharge]
 	versions map[string]int
 }
@@ -72,6 +75,7 @@ func NewOmise(opts ...Option) *Omise {
 		charges:       make(map[string]*omiseCharge),
 		events:        make(map[string]*omiseEvent),
 		scripts:       make(map[string]Plan),
+		presents:      make(map[string]Plan),
 		ledger:        newLedgerIndex[*omiseCharge](),
 		versions:      make(map[string]int),
 	}
@@ -217,6 +221,7 @@ func omiseRoutes() []omiseRoute {
 		{http.MethodGet, []string{"charges", "*", "refunds", "*"}, OmiseGetRefund, secretOnly, (*Omise).getRefund},
 		{http.MethodGet, []string{"events"}, OmiseListEvents, secretOnly, (*Omise).listEvents},
 		{http.MethodGet, []string{"events", "*"}, OmiseGetEvent, secretOnly, (*Omise).getEvent},
+		{http.MethodGet, []string{"charges", "*", "documents", "*", "downloads", "*"}, OmiseDownloadDocument, secretOnly, (*Omise).downloadDocument},
 	}
 }
 

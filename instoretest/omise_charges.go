@@ -24,6 +24,8 @@ type omiseSourceKind struct {
 	// carry.
 	barcode    bool
 	currencies []string
+	// presented: the customer scans a QR code the charge carries.
+	presented bool
 }
 
 func omiseSourceKindOf(typ string) (omiseSourceKind, bool) {
@@ -34,6 +36,12 @@ func omiseSourceKindOf(typ string) (omiseSourceKind, bool) {
 	case "alipayplus_upm":
 		// Thailand, Singapore, Malaysia (Omise Alipay+ UPM page).
 		return omiseSourceKind{barcode: true, currencies: []string{"THB", "SGD", "MYR"}}, true
+	case "alipayplus_mpm":
+		// Thailand, Singapore, Malaysia (Omise Alipay+ MPM page).
+		return omiseSourceKind{presented: true, currencies: []string{"THB", "SGD", "MYR"}}, true
+	case "wechat_pay_mpm":
+		// Thailand (Omise WeChat Pay MPM page).
+		return omiseSourceKind{presented: true, currencies: []string{"THB"}}, true
 	}
 	return omiseSourceKind{}, false
 }
@@ -370,8 +378,12 @@ func (o *Omise) createCharge(ex *exchange) reply {
 	if expiresAt.IsZero() {
 		expiresAt = now.Add(24 * time.Hour)
 	}
+	kind, _ := omiseSourceKindOf(src.typ)
 	plan, scripted := o.scripts[src.barcode]
-	if !scripted {
+	switch {
+	case kind.presented:
+		plan = o.presentedPlanLocked(metadata[OmiseRequestIDKey])
+	case !scripted:
 		plan = planFor(src.barcode, omiseFailure)
 	}
 	ch := &omiseCharge{
@@ -389,6 +401,9 @@ func (o *Omise) createCharge(ex *exchange) reply {
 		progress:    newProgress(plan),
 	}
 	src.charge = ch
+	if kind.presented {
+		src.document = o.newDocumentLocked(requestOrigin(ex.r), ch.id, now)
+	}
 	o.charges[ch.id] = ch
 	o.chargeL = append(o.chargeL, ch)
 	o.ledger.add(ch.requestID, src.barcode, ch)

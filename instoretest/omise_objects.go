@@ -225,6 +225,9 @@ type omiseSource struct {
 	barcode, storeID, storeName, termID string
 	createdAt                           time.Time
 	charge                              *omiseCharge
+	// document is the QR code of a merchant-presented source, made with
+	// its charge.
+	document *omiseDocument
 }
 
 func (s *omiseSource) json() *omiseSourceJSON {
@@ -234,23 +237,28 @@ func (s *omiseSource) json() *omiseSourceJSON {
 		status = s.charge.status
 		refs = &omiseReferencesJSON{ExpiresAt: omiseTimestamp(s.charge.expiresAt)}
 	}
+	var scannable any
+	if s.document != nil {
+		scannable = s.document.scannableJSON()
+	}
 	return &omiseSourceJSON{
-		Object:       "source",
-		ID:           s.id,
-		Location:     "/sources/" + s.id,
-		Amount:       s.amount,
-		Barcode:      strPtr(s.barcode),
-		CreatedAt:    omiseTimestamp(s.createdAt),
-		Currency:     s.currency,
-		Flow:         "offline",
-		Items:        []any{},
-		References:   refs,
-		StoreID:      strPtr(s.storeID),
-		StoreName:    strPtr(s.storeName),
-		TerminalID:   strPtr(s.termID),
-		Type:         s.typ,
-		ChargeStatus: status,
-		Discounts:    []any{},
+		Object:        "source",
+		ID:            s.id,
+		Location:      "/sources/" + s.id,
+		Amount:        s.amount,
+		Barcode:       strPtr(s.barcode),
+		CreatedAt:     omiseTimestamp(s.createdAt),
+		Currency:      s.currency,
+		Flow:          "offline",
+		ScannableCode: scannable,
+		Items:         []any{},
+		References:    refs,
+		StoreID:       strPtr(s.storeID),
+		StoreName:     strPtr(s.storeName),
+		TerminalID:    strPtr(s.termID),
+		Type:          s.typ,
+		ChargeStatus:  status,
+		Discounts:     []any{},
 	}
 }
 

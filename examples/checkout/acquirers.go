@@ -27,6 +27,8 @@ type environment struct {
 	// acquirer whose notifications wake it.
 	bind  func(*instore.Checkout)
 	close func()
+	// qrCustomer plays the customer of a QR sale (simulators only).
+	qrCustomer func(requestID string, checkout *instore.Checkout)
 }
 
 // demoSchedule shortens the wait before a cancel in the simulated timeout,
@@ -40,6 +42,9 @@ var demoSchedule = instore.Schedule{
 func setup(o *options, stdout io.Writer) (*environment, error) {
 	if key := os.Getenv("OMISE_SECRET_KEY"); key != "" && o.acquirer == "omise" {
 		return omiseTestMode(o, key, stdout)
+	}
+	if o.mode == "qr" {
+		return simulatedQR(o, stdout)
 	}
 	outcome, err := simulatedOutcome(o.outcome)
 	if err != nil {
@@ -176,6 +181,7 @@ func omiseTestMode(o *options, secret string, stdout io.Writer) (*environment, e
 		options: []instore.CheckoutOption{
 			instore.WithRoute(instore.WalletAlipay, acq, instore.MethodAlipayPlusUPM),
 			instore.WithRoute(instore.WalletWeChatPay, acq, instore.MethodWeChatPayUPM),
+			instore.WithPresentRoute(instore.WalletAlipay, acq, instore.MethodAlipayPlusMPM),
 		},
 	}
 	if env.code == "" {

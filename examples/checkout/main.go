@@ -9,6 +9,8 @@
 //	go run ./examples/checkout -outcome timeout         # no answer: inquired, then cancelled
 //	go run ./examples/checkout -acquirer alipayplus     # Alipay+ / Antom direct
 //	go run ./examples/checkout -acquirer ppro -currency CHF  # PPRO, Alipay in-store in Switzerland
+//	go run ./examples/checkout -mode qr                 # the till shows a QR code; the customer pays after 4 s
+//	go run ./examples/checkout -mode qr -outcome abandon  # nobody scans: the code expires
 //
 // With OMISE_SECRET_KEY (and OMISE_PUBLIC_KEY) set it sells through Omise
 // test mode instead; with a test key (skey_test_…) it plays the customer by
@@ -41,6 +43,7 @@ func main() {
 
 // options are the command line.
 type options struct {
+	mode, qrFile            string
 	acquirer, outcome, code string
 	amount, refund          string
 	currency                instore.Currency
@@ -52,8 +55,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("checkout", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.acquirer, "acquirer", "omise", "acquirer: omise | alipayplus | ppro")
-	fs.StringVar(&o.outcome, "outcome", "success", "what the simulated customer does: success | decline | timeout")
+	fs.StringVar(&o.mode, "mode", "scan", "scan: the cashier scans the customer's code | qr: the customer scans the till's QR code")
+	fs.StringVar(&o.acquirer, "acquirer", "omise", "acquirer: omise | alipayplus | ppro (scan only)")
+	fs.StringVar(&o.outcome, "outcome", "success", "what the simulated customer does: success | decline | timeout (scan) or abandon (qr)")
+	fs.StringVar(&o.qrFile, "qr-file", "", "with -mode qr, where to write the QR image (default: a file in the temporary directory)")
 	fs.StringVar(&o.code, "code", "", "the scanned payment code (default: a simulator code for -outcome)")
 	fs.StringVar(&o.amount, "amount", "100.00", "the amount to charge, as a cashier types it")
 	cur := fs.String("currency", "THB", "ISO 4217 currency")
@@ -62,6 +67,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.storeName, "store-name", "Sukhumvit", "store name")
 	fs.StringVar(&o.terminalID, "terminal", "T-01", "terminal id")
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if o.mode != "scan" && o.mode != "qr" {
+		err := fmt.Errorf("unknown mode %q (scan | qr)", o.mode)
+		fmt.Fprintln(stderr, "checkout:", err)
 		return nil, err
 	}
 	o.currency = instore.Currency(strings.ToUpper(*cur))
@@ -97,6 +107,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if env.bind != nil {
 		env.bind(checkout)
+	}
+	if o.mode == "qr" {
+		return runQR(ctx, o, env, checkout, amount, say, stderr)
 	}
 	scanned, err := instore.ClassifyPaymentCode(env.code)
 	if err != nil {
