@@ -47,6 +47,9 @@ func (s *DocumentService) Download(ctx context.Context, uri string, opts ...Requ
 		URL:       target,
 		Header:    h,
 		RequestID: co.requestID(),
+		// The last segment of a download URI is a token: keep it out of
+		// logs and errors.
+		LogPath: "/documents/download",
 	})
 	if err != nil {
 		return nil, err

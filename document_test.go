@@ -211,13 +211,14 @@ func TestDocumentsDownloadKeepsKeysOutOfErrorsAndLogs(t *testing.T) {
 	})
 	logs := newLogRecorder()
 	c := f.client(t, instore.WithLogger(logs.logger()))
-	_, err := c.Documents.Download(t.Context(), f.srv.URL+"/charges/chrg_1/documents/docu_1/downloads/AB")
+	const downloadToken = "76670AB40294D368"
+	_, err := c.Documents.Download(t.Context(), f.srv.URL+"/charges/chrg_1/documents/docu_1/downloads/"+downloadToken)
 	require.Error(t, err)
 	var apiErr *instore.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusForbidden, apiErr.StatusCode)
 	text := err.Error() + " " + apiErr.Message + " " + apiErr.RequestID + " " + strings.Join(logs.lines(), " ")
-	for _, secret := range []string{testSecretKey, testPublicKey, token} {
+	for _, secret := range []string{testSecretKey, testPublicKey, token, downloadToken} {
 		assert.NotContains(t, text, secret)
 	}
 	assert.NotEmpty(t, logs.lines(), "the call was logged")

@@ -86,3 +86,25 @@ func TestNoLoggerNoLogs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, c.logger)
 }
+
+func TestLogPathHidesTheURLPath(t *testing.T) {
+	t.Parallel()
+	const token = "7B4EC593C20E0A8A"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	t.Cleanup(srv.Close)
+	var out lockedBuffer
+	cfg := fastConfig()
+	cfg.Logger = slog.New(slog.NewJSONHandler(&out, nil))
+	c := newClient(t, cfg)
+
+	_, err := c.Do(t.Context(), &Request{Method: http.MethodGet, URL: srv.URL + "/charges/chrg_1/documents/docu_1/downloads/" + token, LogPath: "/documents/download"})
+	require.NoError(t, err)
+	assert.Contains(t, out.String(), `"path":"/documents/download"`)
+	assert.NotContains(t, out.String(), token)
+
+	_, err = c.Do(t.Context(), &Request{Method: http.MethodGet, URL: "http://127.0.0.1:1/downloads/" + token, LogPath: "/documents/download"})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), token)
+}

@@ -160,6 +160,17 @@ type Request struct {
 	Idempotent bool
 	// RequestID is logged with every attempt, to tie records to a payment.
 	RequestID string
+	// LogPath, when set, stands for the URL's path in logs and errors: for
+	// a URL whose path carries a token, such as a document download.
+	LogPath string
+}
+
+// path is what logs and errors show of the request's URL.
+func (r *Request) path() string {
+	if r.LogPath != "" {
+		return r.LogPath
+	}
+	return logPath(r.URL)
 }
 
 // Response is the answer to the last attempt of a call.
@@ -182,7 +193,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	var mayHaveArrived bool
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, &Error{Method: r.Method, Path: logPath(r.URL), Attempts: attempt - 1, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
+			return nil, &Error{Method: r.Method, Path: r.path(), Attempts: attempt - 1, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
 		}
 		start := time.Now()
 		resp, written, err := c.attempt(ctx, r)
@@ -192,10 +203,10 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			retryable := !written || safe
 			final := errors.Is(err, ErrBodyTooLarge) || errors.Is(err, errInvalidRequest)
 			if final || ctx.Err() != nil || !retryable || attempt > c.maxRetries {
-				return nil, &Error{Method: r.Method, Path: logPath(r.URL), Attempts: attempt, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
+				return nil, &Error{Method: r.Method, Path: r.path(), Attempts: attempt, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
 			}
 			if !c.wait(ctx, attempt, 0) {
-				return nil, &Error{Method: r.Method, Path: logPath(r.URL), Attempts: attempt, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
+				return nil, &Error{Method: r.Method, Path: r.path(), Attempts: attempt, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
 			}
 			continue
 		}
@@ -316,7 +327,7 @@ func (c *Client) log(ctx context.Context, r *Request, attempt int, resp *Respons
 	if c.logger == nil {
 		return
 	}
-	path := logPath(r.URL)
+	path := r.path()
 	level := slog.LevelInfo
 	attrs := make([]slog.Attr, 0, 8)
 	attrs = append(attrs,
