@@ -19,6 +19,8 @@ fuzz-short:
 examples:
 	$(GO) run ./examples/checkout
 	$(GO) run ./examples/checkout -acquirer ppro -currency CHF
+	$(GO) run ./examples/checkout -mode qr
+	$(GO) run ./examples/checkout -mode qr -outcome abandon
 	$(GO) run ./examples/webhook
 
 ## lint: formatting, vet, staticcheck, golangci-lint.

@@ -33,6 +33,11 @@
 // [*UnresolvedError]. Once a cancel was sent only the acquirer's answer to
 // it can report the payment succeeded; a late notification cannot.
 //
+// When the till shows a QR code instead, [Checkout.Present] creates the
+// payment and returns what to show (a [QRCode]), and [Presentment.Wait]
+// follows it to a final state with the same inquire-then-cancel rules, on a
+// schedule suited to a customer still opening the app.
+//
 // # The rules that keep money safe
 //
 //   - A request that may move money is sent again only when it provably
@@ -54,8 +59,8 @@
 // # The pieces
 //
 // The root package holds the classifier, [Money] and [Limits]; the typed
-// Omise client ([Client] with its Sources, Charges, Refunds and Events
-// services); Omise webhook verification and an endpoint ([WebhookHandler]);
+// Omise client ([Client] with its Sources, Charges, Refunds, Events and
+// Documents services); Omise webhook verification and an endpoint ([WebhookHandler]);
 // the [Acquirer] contract and [Checkout]. Package alipayplus is
 // the Alipay+ / Antom consumer-presented client, package ppro the PPRO
 // Simple API client for Alipay in-store, and package instoretest runs
