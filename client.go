@@ -3,9 +3,7 @@ package instore
 import (
 	"encoding/base64"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/url"
 	"runtime"
 	"strings"
 	"time"
@@ -102,13 +100,7 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 	// Redirects are never followed: net/http would turn a redirected POST
 	// into a GET, or replay a charge to another URL, and the Omise API does
 	// not redirect. A 3xx is returned as an *APIError instead.
-	var hc http.Client
-	if cfg.httpClient != nil {
-		hc = *cfg.httpClient
-	} else {
-		hc.Transport = transport.NewHTTPTransport()
-	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hc := transport.HTTPClientWithoutRedirects(cfg.httpClient)
 
 	ua := "instore-go/" + Version + " (" + runtime.Version() + ")"
 	if cfg.appName != "" {
@@ -118,7 +110,7 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		}
 	}
 	tcfg := transport.Config{
-		HTTPClient: &hc,
+		HTTPClient: hc,
 		Timeout:    cfg.timeout,
 		UserAgent:  ua,
 		Logger:     cfg.logger,
@@ -251,37 +243,11 @@ func WithBaseURL(raw string) Option {
 }
 
 func parseBaseURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "", configError("base URL does not parse")
-	case u.Opaque != "" || u.Host == "":
-		return "", configError("base URL must be absolute, with a host")
-	case u.User != nil:
-		return "", configError("base URL must not carry user information")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.RawFragment != "":
-		return "", configError("base URL must not have a query or a fragment")
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopback(u.Hostname()) {
-			return "", configError("base URL must be https, except on a loopback host")
-		}
-	default:
-		return "", configError("base URL must be https, except on a loopback host")
+	u, err := transport.ParseBaseURL(raw)
+	if err != nil {
+		return "", configError(err.Error())
 	}
 	return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"), nil
-}
-
-// isLoopback reports whether host is localhost or a loopback IP address,
-// where plain http cannot leave the machine.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // WithAPIVersion sets the Omise-Version header, DefaultAPIVersion by

@@ -69,7 +69,7 @@ func (c *Client) documentURL(raw string) (string, error) {
 		return "", invalidParams("document URI must be an absolute URL")
 	case u.User != nil:
 		return "", invalidParams("document URI must not carry user information")
-	case u.Scheme != "https" && (u.Scheme != "http" || !isLoopback(u.Hostname())):
+	case u.Scheme != "https" && (u.Scheme != "http" || !transport.IsLoopback(u.Hostname())):
 		return "", invalidParams("document URI must be https, except on a loopback host")
 	}
 	// The base URL was checked by NewClient; its prefix up to the path is

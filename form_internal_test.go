@@ -1,6 +1,8 @@
 package instore
 
 import (
+	"github.com/instorepay/instore/internal/transport"
+
 	"net/url"
 	"testing"
 	"time"
@@ -161,7 +163,7 @@ func FuzzBaseURL(f *testing.F) {
 		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 			t.Fatalf("accepted %q with user, query or fragment", raw)
 		}
-		if u.Scheme != "https" && (u.Scheme != "http" || !isLoopback(u.Hostname())) {
+		if u.Scheme != "https" && (u.Scheme != "http" || !transport.IsLoopback(u.Hostname())) {
 			t.Fatalf("accepted %q: scheme %q host %q", raw, u.Scheme, u.Hostname())
 		}
 	})

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -130,33 +128,16 @@ type Option func(*settings) error
 // API path is signed, so it must be exactly the path sent.
 func WithBaseURL(raw string) Option {
 	return func(s *settings) error {
-		u, err := url.Parse(raw)
-		if err != nil || u.Host == "" {
-			return errors.New("alipayplus: base URL must be an absolute URL")
+		u, err := transport.ParseBaseURL(raw)
+		if err != nil {
+			return errors.New("alipayplus: " + err.Error())
 		}
-		if u.User != nil || u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
+		if u.Path != "" && u.Path != "/" {
 			return errors.New("alipayplus: base URL must be scheme and host only")
-		}
-		switch u.Scheme {
-		case "https":
-		case "http":
-			if !isLoopback(u.Hostname()) {
-				return errors.New("alipayplus: base URL must use https (http only for loopback)")
-			}
-		default:
-			return errors.New("alipayplus: base URL must use https")
 		}
 		s.baseURL = u.Scheme + "://" + u.Host
 		return nil
 	}
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // WithFlavor selects the API: FlavorAntom (the default) or FlavorACQP.
@@ -182,12 +163,11 @@ func WithKeyVersion(v int) Option {
 	}
 }
 
-// WithHTTPClient sends requests with hc, used as given and never modified:
-// its Transport decides proxies, TLS and connection pooling. Keep its own
-// Timeout unset or longer than WithTimeout, and consider refusing
-// redirects (CheckRedirect returning http.ErrUseLastResponse), as the
-// client's own does. Without this option the client uses one of its own,
-// with keep-alive connections, that never follows a redirect.
+// WithHTTPClient sends requests with a copy of hc that never follows a
+// redirect (hc itself is not modified): its Transport decides proxies, TLS
+// and connection pooling. Keep its Timeout unset or longer than
+// WithTimeout. Without this option the client uses one of its own, with
+// keep-alive connections.
 //
 // Only with net/http's *http.Transport can the client tell a request that
 // never left the machine (a refused connection) from one that may have
@@ -292,17 +272,9 @@ func NewClient(clientID string, merchantKey *rsa.PrivateKey, alipayKey *rsa.Publ
 	if maxRetries == 0 {
 		maxRetries = transport.NoRetries
 	}
-	hc := s.httpClient
-	if hc == nil {
-		// The gateway never redirects. Following a 307 would send the
-		// signed request, payment code included, wherever the Location
-		// header says; a redirect is returned as an unexpected status
-		// instead.
-		hc = &http.Client{
-			Transport:     transport.NewHTTPTransport(),
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
-	}
+	// The gateway never redirects: a redirect is returned as an unexpected
+	// status instead of sending the signed request on.
+	hc := transport.HTTPClientWithoutRedirects(s.httpClient)
 	tr, err := transport.New(transport.Config{
 		HTTPClient: hc,
 		Timeout:    s.timeout,

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -133,33 +132,13 @@ type Option func(*settings) error
 // credentials, query or fragment.
 func WithBaseURL(raw string) Option {
 	return func(s *settings) error {
-		u, err := url.Parse(raw)
-		if err != nil || u.Host == "" {
-			return errors.New("ppro: base URL must be an absolute URL")
-		}
-		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-			return errors.New("ppro: base URL must not carry credentials, a query or a fragment")
-		}
-		switch u.Scheme {
-		case "https":
-		case "http":
-			if !isLoopback(u.Hostname()) {
-				return errors.New("ppro: base URL must use https (http only for loopback)")
-			}
-		default:
-			return errors.New("ppro: base URL must use https")
+		u, err := transport.ParseBaseURL(raw)
+		if err != nil {
+			return errors.New("ppro: " + err.Error())
 		}
 		s.baseURL = u.String()
 		return nil
 	}
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // WithHTTPClient sends requests with a copy of hc. PPRO requires a client
@@ -249,19 +228,13 @@ func NewClient(cred Credentials, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	var hc http.Client
-	if s.httpClient != nil {
-		hc = *s.httpClient
-	} else {
-		hc.Transport = transport.NewHTTPTransport()
-	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hc := transport.HTTPClientWithoutRedirects(s.httpClient)
 	maxRetries := s.maxRetries
 	if maxRetries == 0 {
 		maxRetries = transport.NoRetries
 	}
 	tr, err := transport.New(transport.Config{
-		HTTPClient:   &hc,
+		HTTPClient:   hc,
 		Timeout:      s.timeout,
 		MaxRetries:   maxRetries,
 		MaxBodyBytes: maxResponseBytes,

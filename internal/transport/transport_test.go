@@ -459,3 +459,41 @@ func TestDefaultClientDoesNotFollowRedirects(t *testing.T) {
 	assert.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode)
 	assert.Zero(t, elsewhere.count(), "a signed request is never sent on to another host")
 }
+
+func TestParseBaseURL(t *testing.T) {
+	t.Parallel()
+	for raw, ok := range map[string]bool{
+		"https://api.omise.co":           true,
+		"https://api.omise.co/prefix":    true,
+		"http://127.0.0.1:8080":          true,
+		"http://localhost":               true,
+		"http://[::1]:9":                 true,
+		"http://api.omise.co":            false,
+		"ftp://api.omise.co":             false,
+		"https://user:pass@api.omise.co": false,
+		"https://api.omise.co/?q=1":      false,
+		"https://api.omise.co/#frag":     false,
+		"api.omise.co":                   false,
+		"/charges":                       false,
+		"http://127.0.0.1.evil.example/": false,
+		"https://%zz":                    false,
+	} {
+		_, err := ParseBaseURL(raw)
+		assert.Equal(t, ok, err == nil, "%s: %v", raw, err)
+		if err != nil {
+			assert.NotContains(t, err.Error(), raw, "errors do not quote the URL")
+		}
+	}
+}
+
+func TestHTTPClientWithoutRedirects(t *testing.T) {
+	t.Parallel()
+	mine := &http.Client{Timeout: time.Minute}
+	c := HTTPClientWithoutRedirects(mine)
+	require.NotSame(t, mine, c)
+	assert.Nil(t, mine.CheckRedirect, "the caller's client is not modified")
+	assert.Equal(t, time.Minute, c.Timeout)
+	require.NotNil(t, c.CheckRedirect)
+	assert.Equal(t, http.ErrUseLastResponse, c.CheckRedirect(nil, nil))
+	assert.NotNil(t, HTTPClientWithoutRedirects(nil).Transport)
+}
