@@ -4,6 +4,7 @@ go 1.25
 
 require (
 	github.com/google/go-querystring v1.2.0
+	github.com/jarcoal/httpmock v1.4.2
 	github.com/stretchr/testify v1.12.1
 )
 
