@@ -54,15 +54,10 @@ func (c *Client) call(ctx context.Context, ep *endpoint, requestID, expectID str
 	if err != nil {
 		var te *transport.Error
 		if errors.As(err, &te) {
-			unknown := te.OutcomeUnknown
-			if !c.traced && te.Attempts > 0 {
-				// The transport learns that a request was never written
-				// from httptrace hooks, which a RoundTripper other than
-				// net/http's may never call; then nothing is provably
-				// unsent.
-				unknown = true
-			}
-			return &Error{Op: ep.name, Attempts: te.Attempts, OutcomeUnknown: ep.changesState && unknown, Err: te.Err}
+			// The transport counts a request as unsent only on httptrace's
+			// evidence, which a RoundTripper other than net/http's may
+			// never give; without it the outcome is unknown.
+			return &Error{Op: ep.name, Attempts: te.Attempts, OutcomeUnknown: ep.changesState && te.OutcomeUnknown, Err: te.Err}
 		}
 		// Not expected from transport; assume the worst.
 		return &Error{Op: ep.name, OutcomeUnknown: ep.changesState, Err: err}

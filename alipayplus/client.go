@@ -103,9 +103,6 @@ type Client struct {
 	ops        [numOps]endpoint
 	tr         *transport.Client
 	logger     *slog.Logger
-	// traced is true when the HTTP client's transport is net/http's own,
-	// whose httptrace hooks tell reliably whether a request was written.
-	traced bool
 }
 
 type settings struct {
@@ -294,21 +291,9 @@ func NewClient(clientID string, merchantKey *rsa.PrivateKey, alipayKey *rsa.Publ
 		flavor:     s.flavor,
 		tr:         tr,
 		logger:     s.logger,
-		traced:     tracedTransport(hc),
 	}
 	c.ops = endpoints(s.flavor, clientID, s.baseURL)
 	return c, nil
-}
-
-// tracedTransport reports whether hc sends with net/http's *http.Transport.
-// Any other RoundTripper may not call the httptrace hooks that tell a
-// request that never left the machine from one that did.
-func tracedTransport(hc *http.Client) bool {
-	switch hc.Transport.(type) {
-	case nil, *http.Transport:
-		return true
-	}
-	return false
 }
 
 // endpoints returns the calls of a flavour, with the sandbox rewrite applied.
