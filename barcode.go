@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+
+	"github.com/instorepay/instore/internal/redact"
 )
 
 // Errors returned by [ClassifyPaymentCode]. They are wrapped with a short
@@ -244,23 +246,7 @@ func unknownWallet(n int) error {
 // ("2893***********7830"). A code shorter than 16 characters, which no
 // wallet issues, is all stars, so that the masked part is never the smaller.
 func (p PaymentCode) String() string {
-	return maskCode(p.Digits)
-}
-
-// maskCode keeps the first and last 4 bytes of d and stars the rest. A d
-// shorter than 16 bytes is starred entirely, so that at least half of it is
-// always hidden.
-func maskCode(d string) string {
-	const keep = 4
-	b := make([]byte, len(d))
-	for i := range b {
-		b[i] = '*'
-	}
-	if len(d) >= 4*keep {
-		copy(b, d[:keep])
-		copy(b[len(d)-keep:], d[len(d)-keep:])
-	}
-	return string(b)
+	return redact.Code(p.Digits)
 }
 
 // GoString is the %#v form: the struct literal with Digits masked.

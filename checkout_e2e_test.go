@@ -38,10 +38,7 @@ var testMerchant = alipayplus.Merchant{
 // omiseCheckout is a Checkout routing both wallets to the Omise simulator.
 func omiseCheckout(t testing.TB, sim *instoretest.Omise, opts ...instore.CheckoutOption) *instore.Checkout {
 	t.Helper()
-	client, err := sim.Client()
-	require.NoError(t, err)
-	acq, err := instore.NewOmiseAcquirer(client, instore.OmiseAcquirerConfig{})
-	require.NoError(t, err)
+	acq := omiseAcquirer(t, sim)
 	c, err := instore.NewCheckout(append([]instore.CheckoutOption{
 		instore.WithRoute(instore.WalletAlipay, acq, instore.MethodAlipayPlusUPM),
 		instore.WithRoute(instore.WalletWeChatPay, acq, instore.MethodWeChatPayUPM),
@@ -50,16 +47,23 @@ func omiseCheckout(t testing.TB, sim *instoretest.Omise, opts ...instore.Checkou
 	return c
 }
 
-// alipayCheckout is a Checkout routing Alipay-family codes to the Alipay+
-// simulator.
-func alipayCheckout(t testing.TB, sim *instoretest.AlipayPlus, opts ...instore.CheckoutOption) *instore.Checkout {
+// alipayAcquirer is an Alipay+ acquirer on the simulator, for testMerchant's
+// terminal T-01.
+func alipayAcquirer(t testing.TB, sim *instoretest.AlipayPlus) *alipayplus.Acquirer {
 	t.Helper()
 	client, err := sim.Client()
 	require.NoError(t, err)
 	acq, err := alipayplus.NewAcquirer(client, alipayplus.AcquirerConfig{Merchant: testMerchant, TerminalID: "T-01"})
 	require.NoError(t, err)
+	return acq
+}
+
+// alipayCheckout is a Checkout routing Alipay-family codes to the Alipay+
+// simulator.
+func alipayCheckout(t testing.TB, sim *instoretest.AlipayPlus, opts ...instore.CheckoutOption) *instore.Checkout {
+	t.Helper()
 	c, err := instore.NewCheckout(append([]instore.CheckoutOption{
-		instore.WithRoute(instore.WalletAlipay, acq, instore.MethodAlipayPlusCPM),
+		instore.WithRoute(instore.WalletAlipay, alipayAcquirer(t, sim), instore.MethodAlipayPlusCPM),
 	}, opts...)...)
 	require.NoError(t, err)
 	return c
@@ -243,7 +247,7 @@ func TestCollectWokenByAlipayPlusNotification(t *testing.T) {
 		client, err := sim.Client()
 		require.NoError(t, err)
 		notify = client.NotifyHandler(func(_ context.Context, n *alipayplus.Notification) error {
-			woken <- checkout.Notify(n.PaymentRequestID, instore.StatusSucceeded)
+			woken <- checkout.Notify(n.PaymentIDs()...)
 			return nil
 		})
 		acq, err := alipayplus.NewAcquirer(client, alipayplus.AcquirerConfig{Merchant: testMerchant, TerminalID: "T-01"})
@@ -326,38 +330,5 @@ func TestCollectAlipayPlusCancelWindowClosedRefundsInFull(t *testing.T) {
 		require.Len(t, entries, 1)
 		assert.Equal(t, int64(12_500), entries[0].Refunded, "the money went back by a refund")
 		assert.Equal(t, 1, entries[0].Refunds)
-	})
-}
-
-func TestCollectWokenByOmiseWebhook(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		var checkout *instore.Checkout
-		woken := make(chan bool, 4)
-		var handler http.Handler
-		sim := instoretest.NewOmiseT(t,
-			instoretest.WithWebhookURL("https://pos.example/omise/webhook"),
-			instoretest.WithWebhookClient(instoretest.HandlerClient(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				handler.ServeHTTP(w, r)
-			}))))
-		handler = instore.WebhookHandler([]string{sim.WebhookSecret()}, func(_ context.Context, e *instore.Event) error {
-			if e.Key != instore.EventChargeComplete {
-				return nil
-			}
-			ch, err := e.Charge()
-			if err != nil {
-				return err
-			}
-			woken <- checkout.Notify(ch.ID, instore.StatusSucceeded)
-			return nil
-		})
-		checkout = omiseCheckout(t, sim)
-		start := time.Now()
-
-		p, err := checkout.Collect(t.Context(), &instore.CollectRequest{Code: instoretest.AlipayCode(instoretest.ConfirmAfter(time.Second), 1), Amount: thb(12_500), RequestID: "sale-1"})
-		require.NoError(t, err)
-		assert.Equal(t, instore.StatusSucceeded, p.Status)
-		assert.True(t, <-woken, "the webhook found the waiting Collect by its charge id")
-		assert.Equal(t, time.Second, time.Since(start), "answered when the webhook came, not at the 2 s inquiry")
 	})
 }

@@ -44,6 +44,14 @@ func fails(err error) fakeCall {
 
 var unknown = fails(fmt.Errorf("fake: connection reset: %w", ErrOutcomeUnknown))
 
+// neverConfirms scripts f as a customer who never confirms: the payment
+// stays pending through every inquiry, and the cancel goes through.
+func neverConfirms(f *fakeAcquirer) {
+	f.pay = []fakeCall{answer(StatusPending, "pay_1")}
+	f.inquire = []fakeCall{answer(StatusPending, "pay_1")}
+	f.cancel = []fakeCall{answer(StatusCancelled, "pay_1")}
+}
+
 // hang blocks until the fakeCall's context ends, as a server that never
 // answers; the request counts as delivered.
 func hang(ctx context.Context) (*Payment, error) {
@@ -174,7 +182,7 @@ func TestCollectStateMachine(t *testing.T) {
 		{
 			name:       "refused by the acquirer: nothing moved, no inquiry",
 			pay:        []fakeCall{fails(errDeclinedByAPI)},
-			wantStatus: StatusFailed, wantErr: errDeclinedByAPI, wantPays: 1,
+			wantStatus: StatusFailed, wantCode: FailureRefused, wantErr: errDeclinedByAPI, wantPays: 1,
 		},
 		{
 			name:       "unknown, then found paid on the second inquiry",
@@ -220,7 +228,9 @@ func TestCollectStateMachine(t *testing.T) {
 			cancel:     []fakeCall{unknown, hang, answer(StatusCancelled, "pay_1")},
 			wantStatus: StatusCancelled, wantPays: 1, wantInquiries: 9,
 			wantInquireAt: seconds(2, 5, 8, 13, 18, 23, 28, 33, 38),
-			wantCancelAt:  seconds(38, 40, 48),
+			// The hung cancel ends at 45, past the next due time (43): the
+			// next cancel goes at once.
+			wantCancelAt: seconds(38, 40, 45),
 		},
 		{
 			name:       "cancel refused because the payment completed: succeeded",
@@ -228,7 +238,10 @@ func TestCollectStateMachine(t *testing.T) {
 			inquire:    []fakeCall{hang},
 			cancel:     []fakeCall{answer(StatusSucceeded, "pay_1")},
 			wantStatus: StatusSucceeded, wantPays: 1, wantInquiries: 9,
-			wantCancelAt: seconds(83),
+			// Every inquiry hangs for its 5 s; the window is 38 s and one
+			// call timeout, whatever the calls do.
+			wantInquireAt: seconds(2, 7, 12, 17, 22, 27, 32, 37, 42),
+			wantCancelAt:  seconds(43),
 		},
 		{
 			name:       "cancel finds the payment failed",
@@ -371,17 +384,19 @@ func TestCollectNotify(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			f := newFake(time.Now())
 			f.pay = []fakeCall{answer(StatusPending, "pay_1")}
-			f.inquire = []fakeCall{answer(StatusPending, "pay_1"), answer(StatusSucceeded, "pay_1")}
+			f.inquire = []fakeCall{answer(StatusPending, "pay_1"), answer(StatusPending, "pay_1"), answer(StatusSucceeded, "pay_1")}
 			c := newTestCheckout(t, f)
-			time.AfterFunc(time.Second, func() { assert.True(t, c.Notify("sale-1", StatusSucceeded)) })
-			time.AfterFunc(3500*time.Millisecond, func() { assert.True(t, c.Notify("pay_1", StatusSucceeded)) })
+			time.AfterFunc(time.Second, func() { assert.True(t, c.Notify("sale-1")) })
+			time.AfterFunc(3500*time.Millisecond, func() { assert.True(t, c.Notify("pay_1")) })
 
 			p, err := c.Collect(t.Context(), sale())
 			require.NoError(t, err)
 			assert.Equal(t, StatusSucceeded, p.Status)
-			assert.Equal(t, seconds(1, 3.5), f.inquireAt)
-			assert.False(t, c.Notify("sale-1", StatusSucceeded), "nothing waits once Collect returned")
-			assert.False(t, c.Notify("pay_1", StatusSucceeded))
+			// Woken at 1 s, then the inquiry due at 2 s (it is a second
+			// after), then woken by the payment id at 3.5 s.
+			assert.Equal(t, seconds(1, 2, 3.5), f.inquireAt)
+			assert.False(t, c.Notify("sale-1"), "nothing waits once Collect returned")
+			assert.False(t, c.Notify("pay_1"))
 		})
 	})
 	t.Run("the notification is a hint: the inquiry decides", func(t *testing.T) {
@@ -391,7 +406,7 @@ func TestCollectNotify(t *testing.T) {
 			f.pay = []fakeCall{answer(StatusPending, "pay_1")}
 			f.inquire = []fakeCall{declined("payment_cancelled")}
 			c := newTestCheckout(t, f)
-			time.AfterFunc(time.Second, func() { c.Notify("sale-1", StatusSucceeded) })
+			time.AfterFunc(time.Second, func() { c.Notify("sale-1") })
 
 			p, err := c.Collect(t.Context(), sale())
 			require.NoError(t, err)
@@ -406,7 +421,7 @@ func TestCollectNotify(t *testing.T) {
 			f.inquire = []fakeCall{answer(StatusPending, "pay_1")}
 			f.cancel = []fakeCall{unknown, answer(StatusCancelled, "pay_1")}
 			c := newTestCheckout(t, f)
-			time.AfterFunc(39*time.Second, func() { c.Notify("pay_1", StatusSucceeded) })
+			time.AfterFunc(39*time.Second, func() { c.Notify("pay_1") })
 
 			p, err := c.Collect(t.Context(), sale())
 			require.NoError(t, err)
@@ -473,23 +488,33 @@ func TestCollectFillsRequestID(t *testing.T) {
 	assert.Equal(t, Money{10000, THB}, got.Amount)
 }
 
+// collectTwiceInFlight runs a sale that is paid on its first inquiry and,
+// while it waits for that inquiry, a second Collect under the same request
+// id. Inside the caller's synctest bubble, it returns the fake and what the
+// second Collect returned, once the first has ended.
+func collectTwiceInFlight(t *testing.T) (*fakeAcquirer, *Payment, error) {
+	t.Helper()
+	f := newFake(time.Now())
+	f.pay = []fakeCall{answer(StatusPending, "pay_1")}
+	f.inquire = []fakeCall{answer(StatusSucceeded, "pay_1")}
+	c := newTestCheckout(t, f)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, err := c.Collect(t.Context(), sale())
+		assert.NoError(t, err)
+	}()
+	synctest.Wait() // the first Collect waits for its first inquiry
+	p, err := c.Collect(t.Context(), sale())
+	<-done
+	return f, p, err
+}
+
 func TestCollectRefusesADuplicateInFlight(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		f := newFake(time.Now())
-		f.pay = []fakeCall{answer(StatusPending, "pay_1")}
-		f.inquire = []fakeCall{answer(StatusSucceeded, "pay_1")}
-		c := newTestCheckout(t, f)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			_, err := c.Collect(t.Context(), sale())
-			assert.NoError(t, err)
-		}()
-		synctest.Wait()
-		_, err := c.Collect(t.Context(), sale())
+		f, _, err := collectTwiceInFlight(t)
 		require.ErrorIs(t, err, ErrRequestInProgress)
-		<-done
 		pays, _, _ := f.calls()
 		assert.Equal(t, 1, pays)
 	})
@@ -583,7 +608,7 @@ func TestNewCheckoutRejectsBadOptions(t *testing.T) {
 		"zero fakeCall timeout": {WithRoute(WalletAlipay, f, MethodAlipayPlusUPM), WithCallTimeout(0)},
 	} {
 		_, err := NewCheckout(opts...)
-		assert.Error(t, err, name)
+		require.ErrorIs(t, err, ErrInvalidConfig, name)
 	}
 }
 

@@ -215,8 +215,27 @@ func WithPublicKey(key string) Option {
 
 // WithHTTPClient sets the *http.Client requests go through, for a proxy, a
 // custom TLS setup or instrumentation. The client is copied, never modified,
-// except that the copy follows no redirects. Its Timeout, if any, bounds
-// every attempt in addition to WithTimeout.
+// except that the copy follows no redirects: its CheckRedirect is replaced,
+// so a 3xx comes back as an *APIError instead of sending a charge on to
+// wherever the Location header points. Its Timeout, if any, bounds every
+// attempt in addition to WithTimeout.
+//
+// The client alone decides what is sent again, and never sends a charge or
+// a refund again once it may have reached Omise; hc must not undo that:
+//
+//   - its Transport must not retry, replay or hedge requests (retry
+//     middleware, a proxy client that resends on failure), nor read a
+//     request's body to keep a copy for another attempt: one charge would
+//     become two;
+//   - net/http's own replays (over HTTP/2 after a stream reset or GOAWAY,
+//     over HTTP/1.1 for a request with an Idempotency-Key) are ruled out by
+//     the client, which gives no request a GetBody; middleware must not set
+//     one;
+//   - use net/http's *http.Transport, or a RoundTripper that wraps one and
+//     passes the request's context through: the client learns from its
+//     httptrace events that a request never left the machine. Without them
+//     every failed POST counts as possibly processed, matches
+//     ErrOutcomeUnknown and is not retried.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

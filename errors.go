@@ -7,14 +7,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/instorepay/instore/internal/redact"
 	"github.com/instorepay/instore/internal/transport"
 )
 
 // ErrOutcomeUnknown reports that a request which may change state (creating a
 // charge, paying) may have been processed, but no answer that can be trusted
 // came back: the connection dropped after the request was written, an attempt
-// timed out, or the server failed with a 5xx. The caller must look the
-// payment up, never send it again blindly.
+// timed out, the server failed with a 5xx, or an earlier attempt of a retried
+// call may have reached the server whatever the last one got. The caller must
+// look the payment up, never send it again blindly.
 var ErrOutcomeUnknown = transport.ErrOutcomeUnknown
 
 // ErrBodyTooLarge reports a response body over the client's cap (1 MiB). The
@@ -36,10 +38,14 @@ var (
 	// ErrInvalidRequest matches the code bad_request and every invalid_*
 	// code (invalid_charge, invalid_amount, ...), and the SDK's own checks
 	// of params and ids, made before anything is sent. Such a request must
-	// be fixed, not retried.
+	// be fixed, not retried. The errors of packages alipayplus and ppro
+	// match it (and the other sentinels here) where they mean the same, so
+	// that one errors.Is classifies an error from any acquirer.
 	ErrInvalidRequest = errors.New("instore: invalid request")
 	// ErrRateLimited matches an HTTP 429 answer that was still refused
-	// after the client's retries.
+	// after the client's retries. When a POST was sent more than once, the
+	// error also matches ErrOutcomeUnknown: a 429 the client retried past
+	// is not taken as proof that the earlier attempt did nothing.
 	ErrRateLimited = errors.New("instore: rate limited")
 )
 
@@ -47,7 +53,9 @@ var (
 // anything. Such errors also match ErrInvalidRequest.
 var ErrInvalidParams = errors.New("instore: invalid params")
 
-// ErrInvalidConfig reports a bad key or option given to NewClient.
+// ErrInvalidConfig reports a bad key or option given to NewClient, or a
+// configuration an acquirer's constructor refused (NewOmiseAcquirer,
+// alipayplus.NewAcquirer, ppro.NewAcquirer and their clients').
 var ErrInvalidConfig = errors.New("instore: invalid configuration")
 
 // APIError is a non-2xx answer from the Omise API. Code, Message and Location
@@ -68,8 +76,9 @@ type APIError struct {
 	// sent one; quote it to Omise support.
 	RequestID string
 	// OutcomeUnknown is true when the call could have changed state (a POST)
-	// and the server failed with a 5xx: the charge or refund may exist. The
-	// error then also matches ErrOutcomeUnknown.
+	// and the server failed with a 5xx, or an earlier attempt may have
+	// reached the server (the client retried after a 429): the charge or
+	// refund may exist. The error then also matches ErrOutcomeUnknown.
 	OutcomeUnknown bool
 }
 
@@ -156,6 +165,15 @@ func configError(reason string) error {
 	return &wrapError{msg: "instore: invalid configuration: " + reason, err: ErrInvalidConfig}
 }
 
+// asConfigError makes a constructor's refusal match ErrInvalidConfig,
+// keeping its message.
+func asConfigError(err error) error {
+	if errors.Is(err, ErrInvalidConfig) {
+		return err
+	}
+	return &wrapError{msg: err.Error(), err: ErrInvalidConfig}
+}
+
 // wrapError is an error with its own message that matches err.
 type wrapError struct {
 	msg string
@@ -174,8 +192,8 @@ const requestIDHeader = "X-Request-Id"
 
 // Limits on text taken from an error response.
 const (
-	maxMessageLen = 512 // Omise's own code and message
-	maxSnippetLen = 160 // a snippet of a body that is not an Omise error
+	maxMessageLen = redact.MaxMessage // Omise's own message
+	maxSnippetLen = 160               // a snippet of a body that is not an Omise error
 )
 
 // omiseError is Omise's error body.

@@ -69,15 +69,17 @@ func TestSanitize(t *testing.T) {
 	}{
 		{"", "", 10},
 		{"  plain  text  ", "plain text", 100},
-		{"a\x00b\x1fc\x7fd", "a b c d", 100},
-		{"bad \xff\xfe utf8", "bad ? utf8", 100},
+		{"a\x00b\x1fc\x7fd", "abcd", 100},
+		{"bad \xff\xfe utf8", "bad \ufffd utf8", 100},
 		{"0123456789", "01234...", 5},
 		{"ééé", "é...", 3},
 		{"key " + fuzzSecretKey + " end", "key [redacted] end", 100},
 		{"prefix " + fuzzSecretKey, "prefix [re...", 10},
 		{"xskey_notakey", "xskey_notakey", 100},
 		{"1234567890123456", "1234********3456", 100},
-		{"123456789012345", "123456789012345", 100},
+		{"123456789012345", "1234*******2345", 100},
+		{"12345678901", "12345678901", 100},
+		{"declined \u202egnp.exe", "declined gnp.exe", 100},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, sanitize(tt.in, tt.maxLen, fuzzSecrets()), "sanitize(%q, %d)", tt.in, tt.maxLen)

@@ -115,6 +115,9 @@ func eventData[T any, PT interface {
 		// anything shaped like a payment code.
 		return nil, fail("decoding the " + object + ": " + sanitize(err.Error(), maxMessageLen, nil))
 	}
+	if tc, ok := any(v).(textCleaner); ok {
+		tc.cleanText(nil)
+	}
 	return v, nil
 }
 

@@ -59,7 +59,7 @@ func ExampleCheckout_Present() {
 		fmt.Println(err)
 		return
 	}
-	checkout.Notify("table-7", instore.StatusSucceeded)
+	checkout.Notify("table-7")
 
 	p, err := pm.Wait(ctx)
 	if err != nil {
@@ -132,7 +132,7 @@ func ExampleCheckout_Present_orderCode() {
 	fmt.Println("encode in a QR code:", pm.QR.Content[:8]+"…")
 
 	_ = sim.PayPresented("kopi-1") // the customer pays; the notification arrives
-	checkout.Notify("kopi-1", instore.StatusSucceeded)
+	checkout.Notify("kopi-1")
 	p, err := pm.Wait(ctx)
 	if err != nil {
 		fmt.Println(err)

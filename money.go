@@ -61,6 +61,13 @@ const (
 	USD Currency = "USD" // US dollar
 )
 
+// UnmarshalText reads a currency code in any case: an older Omise API
+// version answers "thb", which is THB.
+func (c *Currency) UnmarshalText(b []byte) error {
+	*c = Currency(strings.ToUpper(string(b)))
+	return nil
+}
+
 // Exponent reports the number of minor-unit digits of c as ISO 4217 defines
 // them (2 for THB, 0 for JPY), and false for a currency the SDK does not know.
 // See [Currency] for the providers' deviations.
@@ -215,14 +222,15 @@ func (m Money) String() string {
 		}
 		return string(append(b, " minor units"...))
 	}
-	b := appendAmount(make([]byte, 0, 32), m.Amount, exp)
+	b := appendAmount(make([]byte, 0, 32), m.Amount, exp, true)
 	b = append(b, ' ')
 	return string(append(b, m.Currency...))
 }
 
 // appendAmount appends amount, in minor units with exp fraction digits, in
-// the form ParseMoney reads: thousands separated by commas.
-func appendAmount(b []byte, amount int64, exp int) []byte {
+// the form ParseMoney reads: thousands separated by commas when
+// thousands is set.
+func appendAmount(b []byte, amount int64, exp int, thousands bool) []byte {
 	// Division truncates toward zero, so whole and frac share amount's sign
 	// and -frac cannot overflow; whole keeps math.MinInt64 representable.
 	p := pow10(exp)
@@ -237,7 +245,7 @@ func appendAmount(b []byte, amount int64, exp int) []byte {
 		w = w[1:]
 	}
 	for i, d := range w {
-		if i > 0 && (len(w)-i)%3 == 0 {
+		if thousands && i > 0 && (len(w)-i)%3 == 0 {
 			b = append(b, ',')
 		}
 		b = append(b, d)

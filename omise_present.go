@@ -74,7 +74,7 @@ func (a *OmiseAcquirer) Present(ctx context.Context, req *PayRequest) (*Payment,
 	if err != nil {
 		return nil, nil, err
 	}
-	return a.fromCharge(ch, req.RequestID), qrOf(ch), nil
+	return a.fromCharge(ch), qrOf(ch), nil
 }
 
 // FetchQRImage downloads a QR code image with the client's secret key

@@ -31,6 +31,15 @@ func (s PaymentStatus) Final() bool {
 	return s == StatusSucceeded || s == StatusFailed || s == StatusCancelled
 }
 
+// known reports whether s is one of the statuses above, or empty.
+func (s PaymentStatus) known() bool {
+	switch s {
+	case "", StatusPending, StatusSucceeded, StatusFailed, StatusCancelled, StatusUnknown:
+		return true
+	}
+	return false
+}
+
 // Payment is one sale (or, as returned by a refund, one refund) at an
 // acquirer. It is a plain value: a POS can store it and hand it back later
 // to Checkout.Refund.
@@ -53,7 +62,15 @@ type Payment struct {
 	// PPRO FAILREASON), kept as the acquirer sent them.
 	FailureCode    string
 	FailureMessage string
-	CreatedAt      time.Time
+	// CreatedAt is when the acquirer created the payment, as it said, or
+	// when the Checkout recorded the sale, before the acquirer answered.
+	// Every Payment a Checkout returns has it in UTC, whatever zone the
+	// acquirer answered in (Alipay+ answers in +08:00); an Acquirer's own
+	// Payment keeps the acquirer's zone.
+	CreatedAt time.Time
+	// Refunds are the payment's refunds as the journal holds them, each as
+	// Checkout.Refund returns one; only Checkout.Lookup fills it.
+	Refunds []*Payment
 }
 
 // Store names the shop and the till a payment is taken at.
@@ -83,6 +100,16 @@ type PayRequest struct {
 	ExpiresAt time.Time
 }
 
+// RefundFinder is implemented by an Acquirer whose acquirer does not
+// deduplicate refunds by the merchant's refund request id (Omise, PPRO). It
+// looks the refund made under refundRequestID up without sending one, and
+// returns an error matching ErrRefundNotFound when there is none yet.
+// Checkout.Refund uses it to tell a refund still in flight from one never
+// made before it sends a refund again.
+type RefundFinder interface {
+	FindRefund(ctx context.Context, p *Payment, amount Money, refundRequestID string) (*Payment, error)
+}
+
 // Acquirer is a payment service a Checkout routes payments to. The
 // adapters in this module are NewOmiseAcquirer, alipayplus.NewAcquirer and
 // ppro.NewAcquirer.
@@ -97,12 +124,26 @@ type PayRequest struct {
 //     from Pay means no money can have moved.
 //   - Inquire reports a payment the acquirer does not know yet as pending,
 //     never as failed.
-//   - Cancel returns a cancelled payment when the cancel took effect, and a
-//     succeeded payment only when the acquirer's own answer shows the payment
-//     completed and can no longer be cancelled. It never reports a payment
-//     as succeeded from anything else.
+//   - Every answer describes the payment as the acquirer stated it: its
+//     RequestID, ID and Amount come from the acquirer's answer, or are left
+//     empty where the answer does not give them, never copied from the
+//     request. The Checkout compares them with the sale and ignores an
+//     answer about another payment.
+//   - Cancel returns a cancelled payment when the cancel took effect (or,
+//     where the acquirer documents it, closed the request id so that a late
+//     pay is refused), and a succeeded payment only when the acquirer's own
+//     answer shows the payment completed and can no longer be cancelled. It
+//     never reports a payment as succeeded from anything else. A payment
+//     the acquirer cannot find is a *PaymentNotFoundError, never a
+//     cancelled payment: a pay still in flight may land after it.
+//   - A request id the acquirer holds for another payment (another amount,
+//     currency or code) is an error matching ErrRequestIDReused, from Pay,
+//     Present and Refund alike, and nothing is done about that payment.
 //   - Refund returns the refund as a Payment: its own ID and request id, the
-//     refunded amount and the refund's status.
+//     refunded amount and the refund's status. A refund retried under the
+//     same refund request id never refunds twice: an acquirer that does not
+//     deduplicate looks the first refund up before sending another, and
+//     returns an error matching ErrOutcomeUnknown when it cannot tell.
 type Acquirer interface {
 	// Name identifies the acquirer in Payment.Acquirer ("omise").
 	Name() string

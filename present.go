@@ -43,6 +43,10 @@ type PresentRequest struct {
 	// payment at the end of its schedule whatever this says: set it to bound
 	// how long the code stays payable should the till never call Wait.
 	ExpiresAt time.Time
+	// Progress, when set, is called at each step of this sale, in Present
+	// and in the Presentment's Wait, after the Checkout's WithProgress
+	// function and on the same goroutine. It must return quickly.
+	Progress func(Progress) `json:"-"`
 }
 
 // QRCode is what a till shows for a merchant-presented payment. An acquirer
@@ -95,7 +99,7 @@ type QRImageFetcher interface {
 // replaces an earlier one.
 func WithPresentRoute(w Wallet, a Presenter, m PaymentMethod) CheckoutOption {
 	return func(c *Checkout) error {
-		if w == "" || a == nil || m == "" {
+		if w == "" || isNil(a) || m == "" {
 			return errors.New("instore: a present route needs a wallet, a presenter and a method")
 		}
 		if err := c.addAcquirer(a); err != nil {
@@ -117,6 +121,14 @@ func WithPresentSchedule(s Schedule) CheckoutOption {
 		c.presentSchedule = cp
 		return nil
 	}
+}
+
+// presentScheduleOrDefault is the schedule Wait follows.
+func (c *Checkout) presentScheduleOrDefault() Schedule {
+	if c.presentSchedule != nil {
+		return *c.presentSchedule
+	}
+	return DefaultPresentSchedule()
 }
 
 // DefaultPresentSchedule is how long Wait gives a customer to open the app,
@@ -209,7 +221,12 @@ func (p *Presentment) Image(ctx context.Context) ([]byte, error) {
 // The returned payment is final when the error is nil. Wait follows the
 // payment once: a second call, concurrent or later, waits for the first to
 // finish (or for its own ctx to end) and returns the same answer, a copy of
-// the payment, without asking the acquirer again.
+// the payment, without asking the acquirer again. Only the first call's
+// ctx stands for the cashier: its ending cancels the payment. A later
+// call's ctx ending only ends that call's wait, with ctx's error and no
+// payment, and changes nothing at the acquirer; so a server may follow the
+// payment in a goroutine of its own and let each request from the till
+// wait on the same Presentment with the request's context.
 func (p *Presentment) Wait(ctx context.Context) (*Payment, error) {
 	if p == nil || p.run == nil {
 		return nil, fmt.Errorf("%w: the presentment was not made by Checkout.Present", ErrInvalidRequest)
@@ -229,10 +246,12 @@ func (p *Presentment) Wait(ctx context.Context) (*Payment, error) {
 	p.mu.Unlock()
 
 	r := p.run
+	ctx, r.obs = r.c.observe(ctx, OpWait, r.sale.info())
 	res, err := r.payment, error(nil)
 	if !res.Status.Final() {
-		res, err = r.follow(ctx)
+		res, err = r.follow(ctx, time.Now())
 	}
+	res, err = r.ended(ctx, res, err)
 	r.c.unregister(r.w)
 	// Later callers get copies of a copy, never the first caller's payment.
 	kept := *res
@@ -244,12 +263,16 @@ func (p *Presentment) Wait(ctx context.Context) (*Payment, error) {
 // Present starts a merchant-presented payment and returns the code for the
 // till to show:
 //
-//  1. It picks the route for req.Wallet (WithPresentRoute), checks the
-//     amount against the limits and fills in the RequestID. Input it
-//     refuses never reaches an acquirer.
+//  1. It checks the RequestID (or fills it in), picks the route for
+//     req.Wallet (WithPresentRoute) and checks the amount against the
+//     limits, in that order, so that a request gets the first of its
+//     faults. Input it refuses never reaches an acquirer.
 //  2. It creates the payment, waiting at most the pay timeout, and returns
 //     a Presentment with its QR code; show it, then call Wait.
 //
+// A request that the acquirer's adapter refuses before sending (a sale
+// without the store or terminal the acquirer needs) is an error matching
+// ErrInvalidRequest and ErrInvalidParams, with no payment, as in step 1.
 // When the acquirer refuses the payment, Present returns a *PresentError
 // (ErrNotPresented) with the failed payment. When it gives no trustworthy
 // answer, or no code to show, the payment may exist but nobody can have
@@ -259,6 +282,13 @@ func (p *Presentment) Wait(ctx context.Context) (*Payment, error) {
 func (c *Checkout) Present(ctx context.Context, req *PresentRequest) (*Presentment, error) {
 	if req == nil {
 		return nil, fmt.Errorf("%w: nil present request", ErrInvalidRequest)
+	}
+	// The request id first, as in Collect.
+	requestID := req.RequestID
+	if requestID == "" {
+		requestID = NewRequestID()
+	} else if err := validRequestID(requestID); err != nil {
+		return nil, err
 	}
 	rt, ok := c.presentRoutes[req.Wallet]
 	if !ok {
@@ -270,12 +300,6 @@ func (c *Checkout) Present(ctx context.Context, req *PresentRequest) (*Presentme
 	if !req.ExpiresAt.IsZero() && !req.ExpiresAt.After(time.Now()) {
 		return nil, fmt.Errorf("%w: expiry time is not in the future", ErrInvalidRequest)
 	}
-	requestID := req.RequestID
-	if requestID == "" {
-		requestID = newRequestID()
-	} else if err := validRequestID(requestID); err != nil {
-		return nil, err
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -283,27 +307,23 @@ func (c *Checkout) Present(ctx context.Context, req *PresentRequest) (*Presentme
 	if err != nil {
 		return nil, err
 	}
-	schedule := DefaultPresentSchedule()
-	if c.presentSchedule != nil {
-		schedule = *c.presentSchedule
+	now := time.Now()
+	sale := &Sale{
+		RequestID:  requestID,
+		Kind:       SalePresent,
+		Acquirer:   rt.acquirer.Name(),
+		Method:     rt.method,
+		Wallet:     req.Wallet,
+		Amount:     req.Amount,
+		Store:      req.Store,
+		State:      SaleRecorded,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+		Owner:      c.owner,
+		LeaseUntil: now.Add(c.lease),
 	}
-	r := &collect{
-		c:        c,
-		acq:      rt.acquirer,
-		schedule: schedule,
-		w:        w,
-		start:    time.Now(),
-		payment: &Payment{
-			Acquirer:  rt.acquirer.Name(),
-			RequestID: requestID,
-			Status:    StatusUnknown,
-			Amount:    req.Amount,
-			Wallet:    req.Wallet,
-			Method:    rt.method,
-			CreatedAt: time.Now(),
-		},
-	}
-	p, err := r.present(ctx, rt.acquirer.(Presenter), &PayRequest{
+	ctx, obs := c.observe(ctx, OpPresent, sale.info())
+	p, err := c.present(ctx, rt, w, sale, saleWatch{obs, req.Progress}, &PayRequest{
 		RequestID:   requestID,
 		Amount:      req.Amount,
 		Method:      rt.method,
@@ -316,29 +336,98 @@ func (c *Checkout) Present(ctx context.Context, req *PresentRequest) (*Presentme
 		// Nothing left for Wait to follow: let the request id go.
 		c.unregister(w)
 	}
+	if obs != nil {
+		// The observer is told of the payment whichever way Present hands
+		// it over: in the Presentment, or in a *PresentError.
+		var pay *Payment
+		var pe *PresentError
+		switch {
+		case p != nil:
+			pay = p.Payment
+		case errors.As(err, &pe):
+			pay = pe.Payment
+		}
+		obs.End(ctx, pay, err)
+	}
 	return p, err
+}
+
+// present records the sale ahead of its create and makes it, or answers
+// from the journal for a request id it holds already.
+func (c *Checkout) present(ctx context.Context, rt route, w *waiter, sale *Sale, watch saleWatch, req *PayRequest) (*Presentment, error) {
+	schedule := c.presentScheduleOrDefault()
+	newRun := func(s *Sale) *collect {
+		r := c.newRun(rt.acquirer, schedule, w, s)
+		r.obs, r.progress = watch.obs, watch.progress
+		return r
+	}
+	switch err := c.journal.Record(ctx, sale); {
+	case errors.Is(err, ErrSaleExists):
+		s, how, err := c.reopen(ctx, sale)
+		if err != nil {
+			return nil, err
+		}
+		r := newRun(s)
+		switch how {
+		case reopenDone:
+			return r.presentedOutcome(r.payment, nil)
+		case reopenResume:
+			// The code went with the process that showed it; the customer
+			// may have paid meanwhile. Follow what is left, then cancel.
+			return r.presentedOutcome(r.resume(ctx))
+		}
+		return r.present(ctx, rt.acquirer.(Presenter), req)
+	case err != nil:
+		return nil, fmt.Errorf("instore: journal: recording the sale: %w", err)
+	}
+	return newRun(sale).present(ctx, rt.acquirer.(Presenter), req)
+}
+
+// saleWatch is who watches a sale's steps besides the Checkout's own
+// WithProgress: its observer and the request's Progress.
+type saleWatch struct {
+	obs      SaleObserver
+	progress func(Progress)
+}
+
+// presentedOutcome is what Present returns for a sale it did not show a
+// code for: the payment the customer completed, as a Presentment whose
+// Wait returns it; a *PresentError for one that ended otherwise.
+func (r *collect) presentedOutcome(p *Payment, err error) (*Presentment, error) {
+	switch {
+	case err != nil:
+		return nil, err
+	case p.Status == StatusSucceeded:
+		return r.presentment(nil), nil
+	}
+	return nil, &PresentError{Payment: r.snapshot()}
 }
 
 // present is Present's step 2 and what follows from its answer.
 func (r *collect) present(ctx context.Context, a Presenter, req *PayRequest) (*Presentment, error) {
 	r.step(ctx, StepPaying, 0)
 	payCtx, cancel := context.WithTimeout(ctx, r.c.payTimeout)
+	r.sentAt = time.Now()
+	payCtx, done := r.startCall(payCtx, CallPresent, 1)
 	res, qr, err := a.Present(payCtx, req)
+	done(res, err)
 	cancel()
 	var cause error
 	switch {
+	case err == nil && !r.accept(ctx, res, "present"):
+		cause = errUntrustedAnswer
 	case err == nil:
-		r.update(res)
 		switch st := r.payment.Status; {
 		case st == StatusSucceeded:
 			// Paid before anyone saw the code: not expected, but money
 			// taken is reported, never cancelled behind the cashier's back.
-			r.step(ctx, StepFinal, 0)
+			_, _ = r.final(ctx)
 			return r.presentment(qr), nil
 		case st.Final():
-			r.step(ctx, StepFinal, 0)
+			_, _ = r.final(ctx)
 			return nil, &PresentError{Payment: r.snapshot()}
 		case !qr.empty():
+			_ = r.record(ctx, SalePending)
 			r.step(ctx, StepPresented, 0)
 			return r.presentment(qr), nil
 		}
@@ -348,8 +437,17 @@ func (r *collect) present(ctx context.Context, a Presenter, req *PayRequest) (*P
 		// not match ErrOutcomeUnknown once the cancel has settled that.
 		cause = errors.New("instore: no trustworthy answer to the create: " + err.Error())
 	default:
+		// Refused (a request id held for another sale included): nothing
+		// to cancel, and nothing may be cancelled on this sale's behalf.
 		r.payment.Status = StatusFailed
+		r.payment.FailureCode, r.payment.FailureMessage = FailureRefused, refusalMessage(err)
+		_ = r.record(ctx, SaleFailed)
 		r.step(ctx, StepFinal, 0)
+		if errors.Is(err, ErrInvalidParams) {
+			// Refused before sending: the request is at fault, as in
+			// step 1; no payment was asked for.
+			return nil, err
+		}
 		return nil, &PresentError{Payment: r.snapshot(), Err: err}
 	}
 	p, err := r.cancel(ctx)

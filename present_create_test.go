@@ -93,8 +93,8 @@ func TestPresentCreateOutcomes(t *testing.T) {
 		{
 			name:       "refused with an error: failed, the error kept",
 			present:    []presentCall{presentAnswer(fails(errDeclinedByAPI))},
-			wantStatus: StatusFailed,
-			wantErrIs:  []error{ErrNotPresented, errDeclinedByAPI},
+			wantStatus: StatusFailed, wantCode: FailureRefused,
+			wantErrIs: []error{ErrNotPresented, errDeclinedByAPI},
 		},
 		{
 			name:       "no trustworthy answer: cancelled at once",
@@ -191,7 +191,7 @@ func TestPresentCreateOutcomes(t *testing.T) {
 					assert.Empty(t, f.inquireAt, "a final payment is not inquired")
 				}
 				if !tt.wantPresented || tt.wantWaitStatus.Final() {
-					assert.False(t, c.Notify("qr-1", StatusSucceeded), "the request id is released")
+					assert.False(t, c.Notify("qr-1"), "the request id is released")
 				}
 			})
 		})

@@ -154,7 +154,7 @@ func TestPresentEndToEnd(t *testing.T) {
 			customer: func(r *qrRig, id string, _ context.CancelFunc) {
 				time.AfterFunc(4*time.Second, func() {
 					if r.pay(id) == nil {
-						r.checkout.Notify(id, instore.StatusSucceeded)
+						r.checkout.Notify(id)
 					}
 				})
 			},

@@ -304,15 +304,15 @@ func TestPresentNotify(t *testing.T) {
 			c := newPresentCheckout(t, f)
 			pm, err := c.Present(t.Context(), qrSale())
 			require.NoError(t, err)
-			time.AfterFunc(time.Second, func() { assert.True(t, c.Notify("qr-1", StatusSucceeded)) })
-			time.AfterFunc(2500*time.Millisecond, func() { assert.True(t, c.Notify("chrg_1", StatusSucceeded)) })
+			time.AfterFunc(time.Second, func() { assert.True(t, c.Notify("qr-1")) })
+			time.AfterFunc(2500*time.Millisecond, func() { assert.True(t, c.Notify("chrg_1")) })
 
 			p, err := pm.Wait(t.Context())
 			require.NoError(t, err)
 			assert.Equal(t, StatusSucceeded, p.Status)
 			assert.Equal(t, seconds(1, 2.5), f.inquireAt)
-			assert.False(t, c.Notify("qr-1", StatusSucceeded), "nothing waits once Wait returned")
-			assert.False(t, c.Notify("chrg_1", StatusSucceeded))
+			assert.False(t, c.Notify("qr-1"), "nothing waits once Wait returned")
+			assert.False(t, c.Notify("chrg_1"))
 		})
 	})
 	t.Run("a webhook before Wait is kept for it", func(t *testing.T) {
@@ -324,7 +324,7 @@ func TestPresentNotify(t *testing.T) {
 			c := newPresentCheckout(t, f)
 			pm, err := c.Present(t.Context(), qrSale())
 			require.NoError(t, err)
-			assert.True(t, c.Notify("chrg_1", StatusSucceeded))
+			assert.True(t, c.Notify("chrg_1"))
 			<-time.After(time.Second) // the till shows the code; the customer pays at once
 
 			p, err := pm.Wait(t.Context())
@@ -343,7 +343,7 @@ func TestPresentNotify(t *testing.T) {
 			c := newPresentCheckout(t, f, WithPresentSchedule(Schedule{Inquiry: seconds(3, 3), Cancel: seconds(5)}))
 			pm, err := c.Present(t.Context(), qrSale())
 			require.NoError(t, err)
-			time.AfterFunc(7*time.Second, func() { c.Notify("chrg_1", StatusSucceeded) })
+			time.AfterFunc(7*time.Second, func() { c.Notify("chrg_1") })
 
 			p, err := pm.Wait(t.Context())
 			require.NoError(t, err)
@@ -457,11 +457,15 @@ func TestPresentHoldsTheRequestIDUntilWaitReturns(t *testing.T) {
 
 		_, err = pm.Wait(t.Context())
 		require.NoError(t, err)
+		// Free again once Wait returned, and idempotent: the same request id
+		// is the same sale, paid, and nothing is presented again.
 		pm2, err := c.Present(t.Context(), qrSale())
 		require.NoError(t, err, "free again once Wait returned")
-		_, err = pm2.Wait(t.Context())
+		p2, err := pm2.Wait(t.Context())
 		require.NoError(t, err)
-		assert.Len(t, f.presentAt, 2)
+		assert.Equal(t, StatusSucceeded, p2.Status)
+		assert.Equal(t, "chrg_1", p2.ID)
+		assert.Len(t, f.presentAt, 1)
 		pays, _, _ := f.calls()
 		assert.Zero(t, pays)
 	})

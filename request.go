@@ -26,11 +26,14 @@ type callOptions struct {
 // its documentation does not mention it, and no official Omise SDK sends it,
 // so do not count on Omise deduplicating anything. The header also changes
 // how Go's net/http treats the request: net/http considers a request with an
-// Idempotency-Key replayable, and transparently sends it again, on a fresh
-// connection, when a reused keep-alive connection fails before any answer
-// arrives, even if the request had been written. If Omise ignores the key,
-// such a replay can create a second charge. Without the header a POST is
-// never replayed that way.
+// Idempotency-Key replayable, and left alone it transparently sends it again,
+// on a fresh connection, when a reused keep-alive connection fails before any
+// answer arrives, even if the request had been written. If Omise ignores the
+// key, such a replay of a charge would create a second one. The client rules
+// that out for every request with a body (charges, refunds, sources): it
+// gives net/http nothing to replay a body from. A request without a body
+// (Charges.Expire, MarkAsPaid, MarkAsFailed) that carries the header may
+// still be replayed that way; repeating those changes nothing.
 //
 // The option does not make the SDK retry a POST it has written: a failure
 // after the request left the machine is still returned as an error that
@@ -130,17 +133,22 @@ func send[T any, PT interface {
 		return nil, err
 	}
 	// Every call but a GET may change state, so an answer that cannot be
-	// trusted leaves its outcome unknown.
+	// trusted leaves its outcome unknown: a 5xx may come after the work was
+	// done, and any refusal (a 429 above all) speaks only for the last
+	// attempt when an earlier one may have reached Omise.
 	mutating := cl.method != http.MethodGet
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := decodeAPIError(resp.StatusCode, resp.Header, resp.Body, c.secretsFor(cl, co))
-		e.OutcomeUnknown = mutating && resp.StatusCode >= 500
+		e.OutcomeUnknown = mutating && (resp.StatusCode >= 500 || resp.EarlierAttemptMayHaveArrived)
 		return nil, e
 	}
 	v := PT(new(T))
 	err = json.Unmarshal(resp.Body, v)
 	if err == nil {
 		err = v.check()
+	}
+	if tc, ok := any(v).(textCleaner); ok && err == nil {
+		tc.cleanText(c.secrets)
 	}
 	if err != nil {
 		secrets := c.secretsFor(cl, co)

@@ -3,6 +3,7 @@ package instore
 import (
 	"container/list"
 	"context"
+	"crypto/sha256"
 	"sync"
 	"time"
 )
@@ -20,18 +21,29 @@ type DedupStore interface {
 	Mark(ctx context.Context, id string) error
 }
 
-// Defaults of the DedupStore each WebhookHandler gets. Our sources do not
-// say for how long Omise retries a delivery; a day is our choice. 10,000
-// ids of 29 characters take about 1.7 MB. A duplicate that arrives after
+// Defaults of the DedupStore each WebhookHandler (and each Alipay+ and PPRO
+// notification handler) gets. Our sources do not say for how long Omise
+// retries a delivery; a day is our choice. A duplicate that arrives after
 // its id was forgotten runs fn again, which is why fn must be idempotent.
 const (
 	DefaultDedupSize = 10000
 	DefaultDedupTTL  = 24 * time.Hour
 )
 
+// MaxDedupIDLen is the longest id a MemoryDedupStore keeps as it is; a
+// longer one is kept as its SHA-256 digest, so that no id, however long,
+// costs more than this.
+const MaxDedupIDLen = 64
+
 // MemoryDedupStore is a DedupStore in memory, for one process: it remembers
 // at most a fixed number of ids, each for a fixed time, forgetting the least
 // recently used first.
+//
+// Its memory is bounded by its size, whatever the ids: an id is kept in at
+// most MaxDedupIDLen bytes (a longer one as its digest), and each entry costs
+// at most about 300 bytes with its map slot and list element, so a store of
+// DefaultDedupSize ids holds at most about 3 MB. (TestMemoryDedupStoreBound
+// measures it: about 1.8 MB for 10,000 ids, each longer than the cap.)
 type MemoryDedupStore struct {
 	max int
 	ttl time.Duration
@@ -62,6 +74,7 @@ func newMemoryDedupStore(size int, ttl time.Duration) *MemoryDedupStore {
 // Seen reports whether id was marked less than the store's TTL ago and not
 // forgotten since. It never fails.
 func (s *MemoryDedupStore) Seen(_ context.Context, id string) (bool, error) {
+	id = dedupKey(id)
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -80,6 +93,7 @@ func (s *MemoryDedupStore) Seen(_ context.Context, id string) (bool, error) {
 // Mark remembers id for the store's TTL, forgetting the least recently used
 // id when the store is full. It never fails.
 func (s *MemoryDedupStore) Mark(_ context.Context, id string) error {
+	id = dedupKey(id)
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -111,4 +125,16 @@ func (s *MemoryDedupStore) Len() int {
 func (s *MemoryDedupStore) remove(el *list.Element) {
 	s.lru.Remove(el)
 	delete(s.ids, el.Value.(*dedupEntry).id)
+}
+
+// dedupKey is how the store keeps id: as it is up to MaxDedupIDLen bytes,
+// else as its SHA-256 digest, in a form no id of that length can take (it
+// starts with a byte an id from a sender would not: 0x00), so that a long id
+// and a short one never collide.
+func dedupKey(id string) string {
+	if len(id) <= MaxDedupIDLen {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return "\x00" + string(sum[:])
 }

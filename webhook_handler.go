@@ -7,8 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
+
+	"github.com/instorepay/instore/internal/inflight"
 )
 
 // WebhookOption configures WebhookHandler. Options are applied in order; a
@@ -115,9 +116,10 @@ func WithWebhookLogger(l *slog.Logger) WebhookOption {
 // happened, and it may arrive late or out of order: before acting on a
 // charge, fetch it (client.Charges.Get(ctx, charge.ID)) and act on its
 // current status. A [Checkout] waiting on the sale can be woken early from
-// fn with [Checkout.Notify] and the charge id: it then inquires at once.
+// fn with checkout.Notify(e.PaymentIDs()...) ([Checkout.Notify],
+// [Event.PaymentIDs]): it then inquires at once.
 func WebhookHandler(secrets []string, fn func(context.Context, *Event) error, opts ...WebhookOption) http.Handler {
-	h := &webhookHandler{fn: fn, inflight: make(map[string]chan struct{})}
+	h := &webhookHandler{fn: fn}
 	h.err = h.configure(secrets, opts)
 	return h
 }
@@ -130,8 +132,9 @@ type webhookHandler struct {
 	fn      func(context.Context, *Event) error
 	err     error // a configuration error, answered with a 500
 
-	mu       sync.Mutex
-	inflight map[string]chan struct{} // closed when the event's delivery ends
+	// running holds the event ids being handled, so that fn never runs
+	// twice at once for one event.
+	running inflight.Set
 }
 
 func (h *webhookHandler) configure(secrets []string, opts []WebhookOption) error {
@@ -275,30 +278,10 @@ func (h *webhookHandler) deliver(w http.ResponseWriter, r *http.Request, d *deli
 // acquire waits until no other delivery of the event id is running, then
 // claims it. It reports false when ctx ended first.
 func (h *webhookHandler) acquire(ctx context.Context, id string) bool {
-	for {
-		h.mu.Lock()
-		running, busy := h.inflight[id]
-		if !busy {
-			h.inflight[id] = make(chan struct{})
-			h.mu.Unlock()
-			return true
-		}
-		h.mu.Unlock()
-		select {
-		case <-running:
-		case <-ctx.Done():
-			return false
-		}
-	}
+	return h.running.Acquire(ctx, id)
 }
 
-func (h *webhookHandler) release(id string) {
-	h.mu.Lock()
-	done := h.inflight[id]
-	delete(h.inflight, id)
-	h.mu.Unlock()
-	close(done)
-}
+func (h *webhookHandler) release(id string) { h.running.Release(id) }
 
 // answer writes the status with its text as the body, and logs the
 // delivery.

@@ -88,6 +88,18 @@ func referenceSignatures(values []string) ([][]byte, bool) {
 	return out, true
 }
 
+// signatureRefusals is every text parseWebhookSignatures may refuse with.
+func signatureRefusals() []string {
+	var out []string
+	for _, reason := range []string{
+		"no Omise-Signature header", "empty Omise-Signature header",
+		"malformed Omise-Signature header", "too many signatures",
+	} {
+		out = append(out, webhookSignatureError(reason).Error())
+	}
+	return out
+}
+
 func checkSignatures(t *testing.T, values []string) {
 	t.Helper()
 	var dst [maxWebhookSignatures][sha256.Size]byte
@@ -96,11 +108,10 @@ func checkSignatures(t *testing.T, values []string) {
 	if !ok {
 		require.ErrorIs(t, err, ErrWebhookSignature, "%q", values)
 		assert.Zero(t, n)
-		for _, v := range values {
-			if len(v) >= 8 {
-				assert.NotContains(t, err.Error(), v)
-			}
-		}
+		// Every refusal is one of a few fixed texts, so nothing of the
+		// header is ever echoed. (Looking for each value in the text
+		// instead would fail on a header that happens to spell "webhook".)
+		assert.Contains(t, signatureRefusals(), err.Error(), "%q", values)
 		return
 	}
 	require.NoError(t, err, "%q", values)

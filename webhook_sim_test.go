@@ -106,35 +106,3 @@ func TestWebhookHandlerWithOmiseSimulator(t *testing.T) {
 		}, got)
 	})
 }
-
-// A webhook handler wakes a Collect waiting on the sale: the sale is
-// answered when the charge completes, not at the next inquiry.
-func TestWebhookWakesCheckout(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		var checkout *instore.Checkout
-		woken := make(chan bool, 1)
-		sim, _ := simulatorWithEndpoint(t, func(*instore.Client) http.Handler {
-			return instore.WebhookHandler([]string{testWebhookSecret}, func(_ context.Context, e *instore.Event) error {
-				if e.Key != instore.EventChargeComplete {
-					return nil
-				}
-				charge, err := e.Charge()
-				if err != nil {
-					return err
-				}
-				woken <- checkout.Notify(charge.ID, instore.StatusSucceeded)
-				return nil
-			})
-		})
-		checkout = omiseCheckout(t, sim)
-		start := time.Now()
-		p, err := checkout.Collect(t.Context(), &instore.CollectRequest{
-			Code: instoretest.AlipayCode(instoretest.ConfirmAfter(time.Second), 1), Amount: thb(12_500), RequestID: "sale-1",
-		})
-		require.NoError(t, err)
-		assert.Equal(t, instore.StatusSucceeded, p.Status)
-		assert.True(t, <-woken, "the webhook found the waiting Collect")
-		assert.Equal(t, time.Second, time.Since(start), "answered when the webhook came, not at the 2 s inquiry")
-	})
-}

@@ -29,7 +29,13 @@ type decodeFunc func(body []byte) (res *Result, echoedID string, err error)
 //   - no answer at all: the network error or the context's.
 //
 // Errors of state-changing calls match ErrOutcomeUnknown whenever the
-// request may have reached the gateway.
+// request may have reached the gateway, on any attempt: once one attempt may
+// have arrived, a later attempt that fails before it is written, or that is
+// refused (a 429, a 5xx, an unsigned or unreadable body), says nothing of
+// it. Only a signed, verified, readable result is trusted, even after an
+// earlier attempt may have arrived: the gateway deduplicates by
+// paymentRequestId and refundRequestId, so its answer speaks for the
+// request id, not for the attempt.
 func (c *Client) call(ctx context.Context, ep *endpoint, requestID, expectID string, body []byte, decode decodeFunc) error {
 	reqTime := strconv.FormatInt(time.Now().UnixMilli(), 10)
 	msg := rsasig.Message{Method: http.MethodPost, Path: ep.path, ClientID: c.clientID, Time: reqTime}
@@ -56,7 +62,8 @@ func (c *Client) call(ctx context.Context, ep *endpoint, requestID, expectID str
 		if errors.As(err, &te) {
 			// The transport counts a request as unsent only on httptrace's
 			// evidence, which a RoundTripper other than net/http's may
-			// never give; without it the outcome is unknown.
+			// never give, and only when no earlier attempt may have
+			// arrived; otherwise the outcome is unknown.
 			return &Error{Op: ep.name, Attempts: te.Attempts, OutcomeUnknown: ep.changesState && te.OutcomeUnknown, Err: te.Err}
 		}
 		// Not expected from transport; assume the worst.
@@ -65,6 +72,10 @@ func (c *Client) call(ctx context.Context, ep *endpoint, requestID, expectID str
 	return c.interpret(ctx, ep, requestID, expectID, resp, decode)
 }
 
+// interpret decides whether resp can be trusted. It needs no look at
+// resp.EarlierAttemptMayHaveArrived: an answer it does not trust is an
+// unknown outcome for a state-changing call even on a first attempt, and
+// one it trusts speaks for the request id.
 func (c *Client) interpret(ctx context.Context, ep *endpoint, requestID, expectID string, resp *transport.Response, decode decodeFunc) error {
 	fail := func(cause error) error {
 		c.logUntrusted(ctx, ep, requestID, resp.StatusCode, cause)

@@ -166,10 +166,21 @@ func WithKeyVersion(v int) Option {
 // WithTimeout. Without this option the client uses one of its own, with
 // keep-alive connections.
 //
-// Only with net/http's *http.Transport can the client tell a request that
+// Only with net/http's *http.Transport (or a RoundTripper that wraps one and
+// passes the request's context through) can the client tell a request that
 // never left the machine (a refused connection) from one that may have
 // reached the gateway; with any other RoundTripper every failed Pay, Cancel
 // or Refund attempt counts as possibly processed.
+//
+// The client alone decides what is sent again. hc's Transport must not
+// retry, replay or hedge requests, nor read a body to keep a copy for
+// another attempt: such a resend hides from the client that an earlier
+// attempt may have reached the gateway, so a failure the client then sees
+// could be taken for "never sent" while the customer was charged. net/http's
+// own replays (over HTTP/2 after a stream reset or GOAWAY, over HTTP/1.1
+// for a request it deems idempotent) are ruled out by the client, which
+// gives no request a GetBody; middleware must not set one. Redirects are
+// never followed, whatever hc's CheckRedirect says.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -221,10 +232,12 @@ func WithLogger(l *slog.Logger) Option {
 // merchant's private key and verifying answers and notifications with
 // Alipay's public key (from the portal; not the merchant's own). The keys
 // must be RSA of at least 2048 bits; the client keeps its own prepared copy
-// of the private key, so later changes to merchantKey have no effect.
+// of the private key, so later changes to merchantKey have no effect. Every
+// error matches ErrInvalidConfig (and so instore.ErrInvalidConfig); a bad
+// key also matches ErrInvalidKey.
 func NewClient(clientID string, merchantKey *rsa.PrivateKey, alipayKey *rsa.PublicKey, opts ...Option) (*Client, error) {
 	if clientID == "" || len(clientID) > maxClientIDLen || strings.ContainsFunc(clientID, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
-		return nil, errors.New("alipayplus: client id must be 1 to 128 printable ASCII characters")
+		return nil, invalidConfig(errors.New("alipayplus: client id must be 1 to 128 printable ASCII characters"))
 	}
 	if merchantKey == nil || merchantKey.N == nil {
 		return nil, fmt.Errorf("%w: nil merchant private key", ErrInvalidKey)
@@ -256,7 +269,7 @@ func NewClient(clientID string, merchantKey *rsa.PrivateKey, alipayKey *rsa.Publ
 			continue
 		}
 		if err := opt(&s); err != nil {
-			return nil, err
+			return nil, invalidConfig(err)
 		}
 	}
 	if s.baseURL == "" {
@@ -281,7 +294,7 @@ func NewClient(clientID string, merchantKey *rsa.PrivateKey, alipayKey *rsa.Publ
 		Service:    "alipayplus",
 	})
 	if err != nil {
-		return nil, fmt.Errorf("alipayplus: %w", err)
+		return nil, invalidConfig(fmt.Errorf("alipayplus: %w", err))
 	}
 	c := &Client{
 		clientID:   clientID,

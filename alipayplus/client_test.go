@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/instorepay/instore"
 	"github.com/instorepay/instore/alipayplus"
 )
 
@@ -55,6 +56,8 @@ func TestNewClientRefuses(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, c)
 			assert.Contains(t, err.Error(), "alipayplus: ")
+			require.ErrorIs(t, err, alipayplus.ErrInvalidConfig)
+			require.ErrorIs(t, err, instore.ErrInvalidConfig, "classified with the root package alone")
 		})
 	}
 }

@@ -57,6 +57,20 @@
 // paymentFactor.isInStorePayment. InquiryResponse.PaymentStatus reads the
 // same for both.
 //
+// # How long a sale takes, and what a cancel proves
+//
+// Through instore.Checkout a sale follows Antom's schedule: inquiries
+// after 2, 3, 3, 5, 5, 5, 5, 5 and 5 s, then a cancel retried after 2, 3, 3,
+// 5 and 5 s. Every call ends within its phase, so with every request
+// hanging a Collect returns after at most 5 + 38 + 5 + 18 + 5 = 71 s
+// (instore.Schedule.WorstCase). Inquiries and cancels name the payment by
+// its paymentRequestId alone. A cancel answered S closes that id: Antom
+// refuses or refunds a pay that arrives after it, so the sale is cancelled.
+// A cancel answered F ORDER_NOT_EXIST closes nothing, and is not taken as a
+// cancel. REPEAT_REQ_INCONSISTENT is a refusal of the new request
+// (instore.ErrRequestIDReused): the id belongs to another payment, which is
+// neither inquired about, cancelled nor refunded on the new sale's behalf.
+//
 // # Trusting results
 //
 // Every request is signed with the merchant key (SHA256withRSA over

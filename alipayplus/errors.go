@@ -2,19 +2,38 @@ package alipayplus
 
 import (
 	"errors"
-	"strconv"
+	"net/http"
 	"strings"
 
 	"github.com/instorepay/instore"
+	"github.com/instorepay/instore/internal/acqerr"
 )
+
+// One vocabulary: every error of this package that has a counterpart in
+// package instore matches it too, so that a caller classifies any error of
+// a Checkout with the root package alone (errors.Is(err,
+// instore.ErrInvalidRequest)), and the sentinels here stay for those who
+// want the detail:
+//
+//   - ErrInvalidRequest (a *ValidationError) matches
+//     [instore.ErrInvalidRequest] and [instore.ErrInvalidParams]: refused
+//     before anything was sent.
+//   - ErrInvalidConfig and ErrInvalidKey match [instore.ErrInvalidConfig].
+//   - A *RefusedError matches [instore.ErrInvalidRequest], or
+//     [instore.ErrAuthentication] for the key and client codes.
+//   - An *Error whose last answer was HTTP 429, and an
+//     *UnverifiedResultError with REQUEST_TRAFFIC_EXCEED_LIMIT, match
+//     [instore.ErrRateLimited].
+//   - Errors that may have been processed match [instore.ErrOutcomeUnknown].
 
 // Causes of a failed call, matched with errors.Is. A call error is an *Error
 // (or an *UnverifiedResultError) wrapping one of these; where the request may
 // have been processed it also matches [instore.ErrOutcomeUnknown].
 var (
 	// ErrInvalidRequest: the request was refused before anything was sent.
-	// The error is a *ValidationError naming the field.
-	ErrInvalidRequest = errors.New("alipayplus: invalid request")
+	// The error is a *ValidationError naming the field. It matches
+	// instore.ErrInvalidRequest and instore.ErrInvalidParams.
+	ErrInvalidRequest = acqerr.Sentinel("alipayplus: invalid request", instore.ErrInvalidRequest, instore.ErrInvalidParams)
 	// ErrInvalidSignature: the response carried a Signature header that does
 	// not verify with the Alipay public key, or its Client-Id or
 	// Response-Time header was missing or wrong. The response is ignored.
@@ -34,7 +53,16 @@ var (
 	ErrMismatchedResponse = errors.New("alipayplus: response names another request")
 )
 
-const outcomeUnknownNote = " (outcome unknown: the request may have been processed)"
+// ErrInvalidConfig reports a client id, an option or an acquirer
+// configuration that NewClient or NewAcquirer refused. It matches
+// instore.ErrInvalidConfig.
+var ErrInvalidConfig = acqerr.Sentinel("alipayplus: invalid configuration", instore.ErrInvalidConfig)
+
+// invalidConfig wraps a constructor's refusal so that it keeps its own
+// message and matches ErrInvalidConfig (and, through it,
+// instore.ErrInvalidConfig); an error that matches it already is
+// returned as is.
+func invalidConfig(err error) error { return acqerr.Matching(err, ErrInvalidConfig) }
 
 // Error is a call that returned no result that can be trusted: the network
 // failed, the gateway answered with a non-2xx status and no signed result,
@@ -61,25 +89,13 @@ type Error struct {
 // Error describes the failure without a key, a signature, a body or a
 // payment code.
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("alipayplus: ")
-	b.WriteString(e.Op)
-	b.WriteString(": ")
-	if e.Err != nil {
-		msg := strings.TrimPrefix(e.Err.Error(), "alipayplus: ")
-		b.WriteString(strings.TrimPrefix(msg, "instore: "))
-	} else {
-		b.WriteString("failed")
-	}
-	if e.StatusCode != 0 {
-		b.WriteString(" (HTTP ")
-		b.WriteString(strconv.Itoa(e.StatusCode))
-		b.WriteString(")")
-	}
-	if e.OutcomeUnknown {
-		b.WriteString(outcomeUnknownNote)
-	}
-	return b.String()
+	return acqerr.CallMessage("alipayplus", e.Op, e.Err, e.StatusCode, e.OutcomeUnknown)
+}
+
+// Is makes an error whose last answer was HTTP 429 (still refused after
+// the client's retries) match instore.ErrRateLimited.
+func (e *Error) Is(target error) bool {
+	return target == instore.ErrRateLimited && e.StatusCode == http.StatusTooManyRequests
 }
 
 // Unwrap returns the cause and, when the outcome is unknown,
@@ -121,15 +137,15 @@ func (e *UnverifiedResultError) Error() string {
 	b.WriteString(" result ")
 	b.WriteString(printableCode(e.Result.ResultCode))
 	b.WriteString(", not trusted as final")
-	if e.StatusCode != 0 {
-		b.WriteString(" (HTTP ")
-		b.WriteString(strconv.Itoa(e.StatusCode))
-		b.WriteString(")")
-	}
-	if e.OutcomeUnknown {
-		b.WriteString(outcomeUnknownNote)
-	}
+	b.WriteString(acqerr.Tail(e.StatusCode, e.OutcomeUnknown))
 	return b.String()
+}
+
+// Is makes a rate-limit answer (HTTP 429, or REQUEST_TRAFFIC_EXCEED_LIMIT)
+// match instore.ErrRateLimited, although it is not trusted as final.
+func (e *UnverifiedResultError) Is(target error) bool {
+	return target == instore.ErrRateLimited &&
+		(e.StatusCode == http.StatusTooManyRequests || e.Result.ResultCode == CodeRequestTrafficExceedLimit)
 }
 
 // Unwrap returns ErrUnsignedResponse and, when the outcome is unknown,
@@ -174,5 +190,58 @@ func (e *ValidationError) Error() string {
 	return "alipayplus: " + e.Op + ": invalid request: " + e.Field + ": " + e.Reason
 }
 
-// Unwrap returns ErrInvalidRequest.
+// Unwrap returns ErrInvalidRequest, which matches instore.ErrInvalidRequest
+// and instore.ErrInvalidParams.
 func (e *ValidationError) Unwrap() error { return ErrInvalidRequest }
+
+// RefusedError is a signed F result by which the gateway refused a pay
+// request itself, for a reason on the merchant's side: the request, the
+// contract or the keys (PARAM_ILLEGAL, ACCESS_DENIED, KEY_NOT_FOUND, ...),
+// not the customer's wallet. No payment was made. Acquirer.Pay and Present
+// return it rather than a failed payment, so that a configuration error is
+// never mistaken for a decline. It matches instore.ErrAuthentication for
+// the key and client codes, instore.ErrInvalidRequest for the others.
+type RefusedError struct {
+	Op     string
+	Result Result
+}
+
+// Error names the call and the result code.
+func (e *RefusedError) Error() string {
+	return "alipayplus: " + e.Op + ": refused by the gateway: " + printableCode(e.Result.ResultCode)
+}
+
+// Is matches instore.ErrAuthentication or instore.ErrInvalidRequest, as the
+// result code says.
+func (e *RefusedError) Is(target error) bool {
+	switch target {
+	case instore.ErrAuthentication:
+		return authCode(e.Result.ResultCode)
+	case instore.ErrInvalidRequest:
+		return !authCode(e.Result.ResultCode)
+	}
+	return false
+}
+
+// authCode reports the result codes about the caller's keys and identity.
+func authCode(c ResultCode) bool {
+	switch c {
+	case CodeAccessDenied, CodeKeyNotFound, CodeSignatureInvalid, CodeInvalidSignature, CodeClientInvalid:
+		return true
+	}
+	return false
+}
+
+// refusedCode reports the F result codes that refuse a pay request for a
+// reason on the merchant's side rather than the customer's. Codes about
+// the customer, the wallet or the payment code (USER_*, INVALID_CODE,
+// RISK_REJECT, ...) are declines; PROCESS_FAIL says nothing of whose side
+// it is, and stays a decline.
+func refusedCode(c ResultCode) bool {
+	switch c {
+	case CodeParamIllegal, CodeInvalidContract, CodeMerchantNotRegistered, CodeMerchantKYBNotQualified,
+		CodeAPIInvalid, CodeMethodNotSupported, CodeMediaTypeNotAcceptable:
+		return true
+	}
+	return authCode(c)
+}

@@ -5,9 +5,10 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/instorepay/instore/internal/acqerr"
 )
 
 // MinKeyBits is the smallest RSA key the client accepts. Alipay+ and Antom
@@ -19,8 +20,8 @@ const MinKeyBits = 2048
 const maxKeyText = 64 << 10
 
 // ErrInvalidKey reports a key that cannot be used. Its messages never quote
-// the key.
-var ErrInvalidKey = errors.New("alipayplus: invalid key")
+// the key. It matches ErrInvalidConfig, and so instore.ErrInvalidConfig.
+var ErrInvalidKey = acqerr.Sentinel("alipayplus: invalid key", ErrInvalidConfig)
 
 // ParsePrivateKey parses the merchant's RSA private key as the Antom and
 // Alipay+ portals hand it out or as openssl writes it: PEM PKCS#8 ("BEGIN

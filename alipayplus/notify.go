@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/instorepay/instore"
+	"github.com/instorepay/instore/internal/inflight"
 	"github.com/instorepay/instore/internal/rsasig"
 )
 
@@ -55,6 +56,22 @@ type Notification struct {
 	CustomerID        string          // Alipay+
 	PSPID             string          // Alipay+
 	AcquirerID        string          // Alipay+
+}
+
+// PaymentIDs returns the ids a Checkout knows the notified payment by, for
+// instore.Checkout.Notify: the paymentRequestId (the sale's RequestID) and
+// the gateway's paymentId. A NotifyHandler function that wakes a waiting
+// sale is then one line:
+//
+//	checkout.Notify(n.PaymentIDs()...)
+func (n *Notification) PaymentIDs() []string {
+	var ids []string
+	for _, id := range [...]string{n.PaymentRequestID, n.PaymentID} {
+		if id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 type notificationJSON struct {
@@ -187,6 +204,7 @@ func decodeNotification(body []byte) (*Notification, error) {
 type notifyConfig struct {
 	path     string
 	maxBytes int64
+	store    instore.DedupStore
 }
 
 // NotifyOption configures NotifyHandler.
@@ -214,6 +232,17 @@ func WithNotifyMaxBytes(n int64) NotifyOption {
 	}
 }
 
+// WithNotifyDeduplication sets the store that remembers the notifications
+// already handled (default: an instore.MemoryDedupStore of
+// instore.DefaultDedupSize entries for instore.DefaultDedupTTL, one per
+// handler, whose memory is bounded as its documentation states). Share a
+// store between the instances of a service so that a redelivery to another
+// instance is recognised too. Nil turns deduplication off: fn then runs for
+// every verified delivery.
+func WithNotifyDeduplication(store instore.DedupStore) NotifyOption {
+	return func(c *notifyConfig) { c.store = store }
+}
+
 // NotifyHandler returns an http.Handler for the notify URL. It accepts only
 // POST, reads at most the capped body, verifies the signature, decodes the
 // notification and calls fn with the request's context. Only when fn returns
@@ -222,8 +251,18 @@ func WithNotifyMaxBytes(n int64) NotifyOption {
 // with an F result and a non-2xx status, so the gateway sends the
 // notification again. Logs, if the client has a logger, never carry the
 // body or the signature.
+//
+// The gateway sends a notification again until it is acknowledged, so one
+// may arrive several times, even at once. The handler runs fn at most once
+// at a time for one notification (the same payment request, payment and
+// result), and not at all for one it has handled (it acknowledges it
+// again): a notification counts as handled once fn returned nil, and is
+// remembered in the dedup store (WithNotifyDeduplication). A redelivery
+// that arrives while the first is being handled waits for it.
 func (c *Client) NotifyHandler(fn func(context.Context, *Notification) error, opts ...NotifyOption) http.Handler {
 	cfg := notifyConfig{maxBytes: DefaultNotifyMaxBytes}
+	// The constants are valid, so the store is never nil here.
+	cfg.store, _ = instore.NewMemoryDedupStore(instore.DefaultDedupSize, instore.DefaultDedupTTL)
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -236,6 +275,16 @@ type notifyHandler struct {
 	c   *Client
 	fn  func(context.Context, *Notification) error
 	cfg notifyConfig
+	// running holds the notifications being handled.
+	running inflight.Set
+}
+
+// dedupKey names one notification: the same payment request, payment and
+// result. A later, different result for the same payment is another
+// notification.
+func (n *Notification) dedupKey() string {
+	return n.NotifyType + "|" + n.PaymentRequestID + "|" + n.PaymentID + "|" +
+		string(n.PaymentResult.ResultStatus) + "|" + string(n.PaymentResult.ResultCode)
 }
 
 func (h *notifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -266,6 +315,11 @@ func (h *notifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusMethodNotAllowed, ackMethod, "method")
 		return
 	}
+	if r.ContentLength > h.cfg.maxBytes {
+		// Refused unread: a flood of large bodies costs no memory.
+		answer(http.StatusRequestEntityTooLarge, ackTooLarge, "too large")
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -290,9 +344,33 @@ func (h *notifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusInternalServerError, ackProcessFailure, "no handler")
 		return
 	}
-	if err := h.fn(r.Context(), n); err != nil {
+	ctx, key := r.Context(), n.dedupKey()
+	if !h.running.Acquire(ctx, key) {
+		answer(http.StatusServiceUnavailable, ackProcessFailure, "gave up waiting for a concurrent delivery")
+		return
+	}
+	defer h.running.Release(key)
+	if store := h.cfg.store; store != nil {
+		seen, err := store.Seen(ctx, key)
+		if err != nil {
+			answer(http.StatusInternalServerError, ackProcessFailure, "dedup store failed")
+			return
+		}
+		if seen {
+			answer(http.StatusOK, ackSuccess, "duplicate")
+			return
+		}
+	}
+	if err := h.fn(ctx, n); err != nil {
 		answer(http.StatusInternalServerError, ackProcessFailure, "handler error")
 		return
+	}
+	if store := h.cfg.store; store != nil {
+		if err := store.Mark(ctx, key); err != nil {
+			// fn has acted: asking for a redelivery would run it again.
+			answer(http.StatusOK, ackSuccess, "handled, not marked")
+			return
+		}
 	}
 	answer(http.StatusOK, ackSuccess, "acknowledged")
 }

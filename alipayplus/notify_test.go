@@ -279,3 +279,11 @@ func TestVerifyAndParseNotification(t *testing.T) {
 	_, err = c.ParseNotification(r2, []byte(`{"paymentResult":{"resultStatus":"S"}}`))
 	require.ErrorIs(t, err, alipayplus.ErrNotificationMalformed)
 }
+
+func TestNotificationPaymentIDs(t *testing.T) {
+	t.Parallel()
+	n := &alipayplus.Notification{PaymentRequestID: "sale-1", PaymentID: "2024061211401080010000001"}
+	assert.Equal(t, []string{"sale-1", "2024061211401080010000001"}, n.PaymentIDs())
+	assert.Equal(t, []string{"sale-1"}, (&alipayplus.Notification{PaymentRequestID: "sale-1"}).PaymentIDs())
+	assert.Empty(t, (&alipayplus.Notification{}).PaymentIDs())
+}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/instorepay/instore"
+	"github.com/instorepay/instore/internal/redact"
 )
 
 // Fixed values of the pay request. Source: the Antom pay interface
@@ -68,7 +69,7 @@ type PayRequest struct {
 // String describes the request with its payment code masked, so that a
 // PayRequest printed with %v or %+v does not leak the code.
 func (r PayRequest) String() string {
-	return "alipayplus.PayRequest{PaymentRequestID: " + r.PaymentRequestID + ", PaymentCode: " + maskCode(r.PaymentCode) + "}"
+	return "alipayplus.PayRequest{PaymentRequestID: " + r.PaymentRequestID + ", PaymentCode: " + redact.Code(r.PaymentCode) + "}"
 }
 
 // GoString is String, for %#v.
@@ -78,17 +79,8 @@ func (r PayRequest) GoString() string { return r.String() }
 func (r PayRequest) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("payment_request_id", r.PaymentRequestID),
-		slog.String("payment_code", maskCode(r.PaymentCode)),
+		slog.String("payment_code", redact.Code(r.PaymentCode)),
 	)
-}
-
-// maskCode keeps the first 4 and last 4 characters of a long code, as
-// instore.PaymentCode does, and nothing of a short one.
-func maskCode(s string) string {
-	if len(s) < 12 {
-		return "****"
-	}
-	return s[:4] + "****" + s[len(s)-4:]
 }
 
 // Order is the order the payment is for.
@@ -296,10 +288,8 @@ func (c *Client) payBody(req *PayRequest) ([]byte, error) {
 	if err := checkMCC(op, "Order.Merchant.Store.MCC", m.Store.MCC); err != nil {
 		return nil, err
 	}
-	if req.NotifyURL != "" {
-		if u, err := url.Parse(req.NotifyURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, &ValidationError{Op: op, Field: "NotifyURL", Reason: "not an absolute http(s) URL"}
-		}
+	if req.NotifyURL != "" && !absoluteHTTPURL(req.NotifyURL) {
+		return nil, &ValidationError{Op: op, Field: "NotifyURL", Reason: "not an absolute http(s) URL"}
 	}
 	var settlement *settlementStrategyJSON
 	if req.SettlementCurrency != "" {
@@ -416,6 +406,13 @@ func checkText(op, field, v string, limit int, required bool) error {
 		return &ValidationError{Op: op, Field: field, Reason: "longer than " + strconv.Itoa(limit) + " characters"}
 	}
 	return nil
+}
+
+// absoluteHTTPURL reports whether s is an absolute http or https URL with a
+// host.
+func absoluteHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // checkPaymentCode checks a scanned code: 1 to 64 printable ASCII

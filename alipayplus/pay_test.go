@@ -349,7 +349,10 @@ func TestPayRequestStringMasksCode(t *testing.T) {
 		assert.NotContains(t, s, testPaymentCode)
 		assert.Contains(t, s, testPaymentRequestID)
 	}
-	assert.Contains(t, req.String(), "2812****9012")
+	// As instore.PaymentCode prints: a star for each hidden character.
+	assert.Contains(t, req.String(), "PaymentCode: 2812****************9012}")
+	short := alipayplus.PayRequest{PaymentRequestID: testPaymentRequestID, PaymentCode: "281234567890"}
+	assert.Contains(t, short.String(), "PaymentCode: ************}", "a code under 16 characters is all stars")
 }
 
 // TestRedirectIsNotFollowed: a redirect would carry the signed request and

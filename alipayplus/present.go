@@ -16,7 +16,8 @@ var _ instore.Presenter = (*Acquirer)(nil)
 // expiry.
 //
 // The pay's result is about creating the order, not about the payment: an
-// F is a refusal (a failed payment), and an S or a U with an order code is
+// F is a refusal (a failed payment; a *RefusedError when the reason is on
+// the merchant's side, as for Pay), and an S or a U with an order code is
 // a payment waiting for the customer, which Inquire follows. Reading S as
 // "pending" is the safe side of an undocumented point: if S meant paid, the
 // first inquiry says so. A U without a code is returned pending with no
@@ -28,11 +29,17 @@ func (a *Acquirer) Present(ctx context.Context, req *instore.PayRequest) (*insto
 	}
 	pr := a.payRequest(req)
 	pr.PaymentCode, pr.Scenario, pr.ExpiryTime = "", ScenarioOrderCode, req.ExpiresAt
+	if err := checkSale(pr); err != nil {
+		return nil, nil, err
+	}
 	resp, err := a.client.Pay(ctx, pr)
 	if err != nil {
 		return nil, nil, err
 	}
-	p := a.payment(req.RequestID, req.Amount)
+	if err := refusal("pay", resp.Result); err != nil {
+		return nil, nil, err
+	}
+	p := a.payment(resp.PaymentRequestID, resp.PaymentAmount)
 	p.Method = instore.MethodAlipayPlusOrderCode
 	p.ID = resp.PaymentID
 	p.CreatedAt = resp.PaymentCreateTime

@@ -38,6 +38,11 @@ func (r Result) FinalFailure() bool {
 // gateway yet: inquire again, then cancel.
 func (r Result) OrderNotExist() bool { return r.ResultCode == CodeOrderNotExist }
 
+// RequestIDReused reports REPEAT_REQ_INCONSISTENT: the request id was
+// used before for a request with other content (another amount, code or
+// merchant). This request is refused; the earlier one is another sale's.
+func (r Result) RequestIDReused() bool { return r.ResultCode == CodeRepeatReqInconsistent }
+
 // CancelWindowExceeded reports CANCEL_WINDOW_EXCEED from Cancel: the window
 // closed (see [CancelDeadline]) and the payment must be refunded instead.
 func (r Result) CancelWindowExceeded() bool { return r.ResultCode == CodeCancelWindowExceed }
@@ -108,12 +113,14 @@ const (
 )
 
 // MeansInquire reports the codes that leave the payment's outcome unknown:
-// PAYMENT_IN_PROCESS, UNKNOWN_EXCEPTION and REQUEST_TRAFFIC_EXCEED_LIMIT,
-// and REPEAT_REQ_INCONSISTENT, which refuses this request but says nothing
-// of the earlier one that used the same id and may have been paid.
+// PAYMENT_IN_PROCESS, UNKNOWN_EXCEPTION and REQUEST_TRAFFIC_EXCEED_LIMIT.
+// REPEAT_REQ_INCONSISTENT is not one of them: it is a definite refusal of
+// this request, whose id the gateway holds for another one (see
+// Result.RequestIDReused), and an inquiry by that id would describe the
+// other payment.
 func (c ResultCode) MeansInquire() bool {
 	switch c {
-	case CodePaymentInProcess, CodeUnknownException, CodeRequestTrafficExceedLimit, CodeRepeatReqInconsistent:
+	case CodePaymentInProcess, CodeUnknownException, CodeRequestTrafficExceedLimit:
 		return true
 	}
 	return false

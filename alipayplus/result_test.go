@@ -60,8 +60,9 @@ func TestResultHelpers(t *testing.T) {
 		// An inquire code with a failure status is still not final.
 		{alipayplus.ResultFailure, alipayplus.CodePaymentInProcess, false, true, false, false, false},
 		{alipayplus.ResultFailure, "SOMETHING_NEW", false, false, true, false, false},
-		// Another request under the same id may have been paid.
-		{alipayplus.ResultFailure, alipayplus.CodeRepeatReqInconsistent, false, true, false, false, false},
+		// The id belongs to another request: this one is refused for good,
+		// and an inquiry by that id would describe the other payment.
+		{alipayplus.ResultFailure, alipayplus.CodeRepeatReqInconsistent, false, false, true, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.status)+"/"+string(tt.code), func(t *testing.T) {
@@ -74,10 +75,12 @@ func TestResultHelpers(t *testing.T) {
 			assert.Equal(t, tt.windowShut, r.CancelWindowExceeded())
 		})
 	}
-	for _, c := range []alipayplus.ResultCode{alipayplus.CodePaymentInProcess, alipayplus.CodeUnknownException, alipayplus.CodeRequestTrafficExceedLimit, alipayplus.CodeRepeatReqInconsistent} {
+	for _, c := range []alipayplus.ResultCode{alipayplus.CodePaymentInProcess, alipayplus.CodeUnknownException, alipayplus.CodeRequestTrafficExceedLimit} {
 		assert.True(t, c.MeansInquire(), c)
 	}
 	assert.False(t, alipayplus.CodeOrderNotExist.MeansInquire())
+	assert.False(t, alipayplus.CodeRepeatReqInconsistent.MeansInquire())
+	assert.True(t, alipayplus.Result{ResultStatus: alipayplus.ResultFailure, ResultCode: alipayplus.CodeRepeatReqInconsistent}.RequestIDReused())
 	for _, s := range []alipayplus.PaymentStatus{alipayplus.PaymentSuccess, alipayplus.PaymentFail, alipayplus.PaymentCancelled} {
 		assert.True(t, s.Final(), s)
 	}

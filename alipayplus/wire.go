@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/instorepay/instore"
+	"github.com/instorepay/instore/internal/redact"
 )
 
 // Wire formats. Source: shared/reference/alipayplus.md §2.3, §3 and §3.6.
@@ -93,9 +94,17 @@ type resultJSON struct {
 	ResultMessage string `json:"resultMessage"`
 }
 
-// result converts and checks a result: its status must be S, F or U.
+// result converts and checks a result: its status must be S, F or U. The
+// code and the message are the gateway's text, and reach Payment, errors and
+// logs: they are sanitised here, where they are decoded (a message may echo
+// the payment code, or carry bidi controls). A documented code is left as it
+// is.
 func (r *resultJSON) result() (Result, error) {
-	res := Result{ResultCode: ResultCode(r.ResultCode), ResultStatus: ResultStatus(r.ResultStatus), ResultMessage: r.ResultMessage}
+	res := Result{
+		ResultCode:    ResultCode(redact.Text(r.ResultCode, redact.MaxCode)),
+		ResultStatus:  ResultStatus(r.ResultStatus),
+		ResultMessage: redact.Text(r.ResultMessage, redact.MaxMessage),
+	}
 	if !res.ResultStatus.valid() {
 		return Result{}, malformed("missing or unknown result status")
 	}

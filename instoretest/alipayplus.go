@@ -69,6 +69,10 @@ type AlipayPlus struct {
 	byID     map[string]*apPayment // by paymentId
 	list     []*apPayment
 	refunds  map[string]*apRefund // by refundRequestId
+	refundL  []*apRefund
+	// closed holds the paymentRequestIds a cancel closed before any
+	// payment was made under them, with the time of the cancel.
+	closed   map[string]time.Time
 	scripts  map[string]Plan
 	presents map[string]Plan // by paymentRequestId, for order codes
 	ledger   ledgerIndex[*apPayment]
@@ -86,6 +90,7 @@ func NewAlipayPlus(opts ...Option) *AlipayPlus {
 		payments:     make(map[string]*apPayment),
 		byID:         make(map[string]*apPayment),
 		refunds:      make(map[string]*apRefund),
+		closed:       make(map[string]time.Time),
 		scripts:      make(map[string]Plan),
 		presents:     make(map[string]Plan),
 		ledger:       newLedgerIndex[*apPayment](),
@@ -102,10 +107,11 @@ func NewAlipayPlus(opts ...Option) *AlipayPlus {
 	a.core = newCore(cfg)
 	a.core.handle = a.handle
 	a.core.route = a.route
+	a.storm = a.startStorm
 	if a.notifyClient == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		a.notifyClient = &http.Client{Transport: tr, Timeout: 10 * time.Second}
-		a.closers = append(a.closers, tr.CloseIdleConnections)
+		var closeIdle func()
+		a.notifyClient, closeIdle = newDeliveryClient()
+		a.closers = append(a.closers, closeIdle)
 	}
 	return a
 }
@@ -320,22 +326,13 @@ func (a *AlipayPlus) handle(ex *exchange) reply {
 	if !apVerify(&keys.Merchant.PublicKey, ex.r.Header, http.MethodPost, path, ex.r.Header.Get(apRequestTimeHeader), ex.body) {
 		return apUnsigned(http.StatusOK, signatureInvalidCode(f))
 	}
-	var answer any
-	if ex.fault.Kind == FaultUnknown && !ex.fault.Processed {
-		answer = struct {
-			Result apResult `json:"result"`
-		}{apResultOf("U", "UNKNOWN_EXCEPTION")}
-	} else {
-		answer = a.dispatch(f, ep, ex.body)
-		if ex.fault.Kind == FaultUnknown {
-			answer = struct {
-				Result apResult `json:"result"`
-			}{apResultOf("U", "UNKNOWN_EXCEPTION")}
-		}
-	}
+	answer := a.answer(f, ep, ex)
 	body, err := json.Marshal(answer)
 	if err != nil {
 		return apUnsigned(http.StatusInternalServerError, "UNKNOWN_EXCEPTION")
+	}
+	if ex.fault.Kind == FaultForeign && (ex.fault.Processed || ex.fault.Foreign.aboutMoney()) {
+		body = a.falsify(body, ex.fault.Foreign)
 	}
 	rep := jsonReply(http.StatusOK, body)
 	at := apTime(a.now())
@@ -353,6 +350,29 @@ func (a *AlipayPlus) handle(ex *exchange) reply {
 	}
 	rep.header.Set(apSignatureHeader, sig)
 	return rep
+}
+
+// answer is what the gateway answers a verified request, under its fault.
+func (a *AlipayPlus) answer(f flavour, ep Endpoint, ex *exchange) any {
+	unknown := struct {
+		Result apResult `json:"result"`
+	}{apResultOf("U", "UNKNOWN_EXCEPTION")}
+	switch ex.fault.Kind {
+	case FaultNotFound:
+		return apFail("ORDER_NOT_EXIST")
+	case FaultUnknown:
+		if ex.fault.Processed {
+			a.dispatch(f, ep, ex.body)
+		}
+		return unknown
+	case FaultForeign:
+		if !ex.fault.Processed {
+			if ghost, ok := a.ghost(f, ep, ex); ok {
+				return ghost
+			}
+		}
+	}
+	return a.dispatch(f, ep, ex.body)
 }
 
 // corruptSignature changes one character of the base64 signature, keeping
@@ -380,4 +400,15 @@ func (a *AlipayPlus) dispatch(f flavour, ep Endpoint, body []byte) any {
 	default:
 		return a.refund(f, body)
 	}
+}
+
+// Closed reports whether a cancel answered S closed requestID
+// (paymentRequestId) before any payment was made under it, so that a pay
+// arriving later is refused with ORDER_IS_CLOSED and charges nothing. A
+// cancelled payment is in the ledger instead (StateCancelled).
+func (a *AlipayPlus) Closed(requestID string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, ok := a.closed[requestID]
+	return ok
 }

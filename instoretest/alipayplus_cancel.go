@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"time"
 )
 
 type cancelAnswer struct {
@@ -18,7 +19,13 @@ type cancelAnswer struct {
 // cancel closes a payment whatever its status, until 00:15 UTC+8 on the day
 // after it was made: a pending payment is closed, a paid one is refunded in
 // full. Cancelling a failed or cancelled payment succeeds and changes
-// nothing.
+// nothing. A cancel answered S closes the paymentRequestId (reference
+// alipayplus.md, last section: "the merchant could safely assume as if the
+// transaction never happened"): a cancel by paymentRequestId of an id with
+// no payment succeeds too, and a pay arriving later under that id is
+// refused with ORDER_IS_CLOSED. Only FaultNotFound gives the old answer to
+// an unknown id, ORDER_NOT_EXIST; a paymentId the gateway never issued
+// still gets it.
 func (a *AlipayPlus) cancel(f flavour, body []byte) any {
 	var req idsRequest
 	if !strictJSON(body, &req) || (req.PaymentID == "" && req.PaymentRequestID == "") {
@@ -26,12 +33,17 @@ func (a *AlipayPlus) cancel(f flavour, body []byte) any {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	p, ok := a.byIDs(req.PaymentID, req.PaymentRequestID)
-	if !ok {
-		return apFail("ORDER_NOT_EXIST")
-	}
 	now := a.now()
-	if !now.Before(cancelDeadline(p.createdAt)) {
+	p, ok := a.byIDs(req.PaymentID, req.PaymentRequestID)
+	switch {
+	case !ok && req.PaymentID != "":
+		return apFail("ORDER_NOT_EXIST")
+	case !ok:
+		if _, closed := a.closed[req.PaymentRequestID]; !closed {
+			a.closed[req.PaymentRequestID] = now
+		}
+		return cancelAnswerOf(f, &apPayment{requestID: req.PaymentRequestID}, now)
+	case !now.Before(cancelDeadline(p.createdAt)):
 		return apFail("CANCEL_WINDOW_EXCEED")
 	}
 	a.settleLocked(p)
@@ -42,6 +54,11 @@ func (a *AlipayPlus) cancel(f flavour, body []byte) any {
 		p.state = apCancelled
 		p.refunded = p.amount
 	}
+	return cancelAnswerOf(f, p, now)
+}
+
+// cancelAnswerOf is a successful cancel's answer about p.
+func cancelAnswerOf(f flavour, p *apPayment, now time.Time) cancelAnswer {
 	ans := cancelAnswer{Result: apResultOf("S", "SUCCESS")}
 	if f == flavourAPS {
 		ans.AcquirerID, ans.PSPID = apAcquirerID, apPSPID
@@ -121,12 +138,18 @@ func (a *AlipayPlus) refund(f flavour, body []byte) any {
 	case amount > p.amount-p.refunded:
 		return apFail(apRefundExceedCode)
 	}
-	a.seq++
-	r := &apRefund{requestID: req.RefundRequestID, refundID: "2" + pad(a.seq, 20), payment: p, amount: amount, at: a.now()}
+	r := &apRefund{requestID: req.RefundRequestID, refundID: a.newRefundIDLocked(), payment: p, amount: amount, at: a.now()}
 	a.refunds[r.requestID] = r
+	a.refundL = append(a.refundL, r)
 	p.refunded += amount
 	p.refunds++
 	return a.refundAnswer(f, r)
+}
+
+// newRefundIDLocked is a new refundId.
+func (a *AlipayPlus) newRefundIDLocked() string {
+	a.seq++
+	return "2" + pad(a.seq, 20)
 }
 
 // strictJSON decodes body into v, refusing what the gateway refuses: a

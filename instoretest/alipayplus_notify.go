@@ -29,14 +29,34 @@ type notifyBody struct {
 }
 
 // notifyLocked sends notifyPayment for a payment that reached S or F, when
-// a notification URL is known.
+// a notification URL is known, and the storms the payment met while it was
+// pending.
 func (a *AlipayPlus) notifyLocked(p *apPayment) {
-	target := p.notifyURL
+	target, body, ok := a.notificationLocked(p)
+	if !ok {
+		return
+	}
+	requestID := p.requestID
+	a.spawnLocked(func() {
+		a.deliverWithRetries(a.cfg.retries, a.cfg.backoff, func(attempt int) bool {
+			return a.deliverNotifyOnce(target, requestID, body, attempt, false)
+		})
+	})
+	for _, f := range p.storms {
+		a.stormNotifyLocked(p, f)
+	}
+	p.storms = nil
+}
+
+// notificationLocked is the notifyPayment about p and where it goes: none
+// unless p is final and a notification URL is known.
+func (a *AlipayPlus) notificationLocked(p *apPayment) (target string, body []byte, ok bool) {
+	target = p.notifyURL
 	if target == "" {
 		target = a.cfg.notifyURL
 	}
 	if target == "" || (p.state != apSucceeded && p.state != apFailed) {
-		return
+		return "", nil, false
 	}
 	res := p.result()
 	nb := notifyBody{
@@ -59,27 +79,18 @@ func (a *AlipayPlus) notifyLocked(p *apPayment) {
 	}
 	body, err := json.Marshal(nb)
 	if err != nil {
-		return
+		return "", nil, false
 	}
-	requestID := p.requestID
-	a.spawnLocked(func() { a.deliverNotify(target, requestID, body) })
+	return target, body, true
 }
 
-// deliverNotify posts one notification until the receiver acknowledges it
-// with result S, retrying with doubling waits.
-func (a *AlipayPlus) deliverNotify(target, requestID string, body []byte) {
-	wait := a.cfg.backoff
-	for attempt := 1; ; attempt++ {
-		status, acked, errText := a.postNotify(target, body)
-		a.record(Delivery{URL: target, Key: requestID, Attempt: attempt, Status: status, Acknowledged: acked, Err: errText, At: time.Now()})
-		if acked || attempt > a.cfg.retries {
-			return
-		}
-		if !a.sleep(context.Background(), wait) {
-			return
-		}
-		wait *= 2
-	}
+// deliverNotifyOnce posts the notification once, logs the attempt and
+// reports whether the receiver acknowledged it (with result S).
+func (a *AlipayPlus) deliverNotifyOnce(target, requestID string, body []byte, attempt int, storm bool) bool {
+	i := a.recordSent(Delivery{URL: target, Key: requestID, Attempt: attempt, At: time.Now(), Storm: storm})
+	status, acked, errText := a.postNotify(target, body)
+	a.recordAnswer(i, status, acked, errText)
+	return acked
 }
 
 func (a *AlipayPlus) postNotify(target string, body []byte) (int, bool, string) {

@@ -72,6 +72,9 @@ type apPayment struct {
 	// expiresAt.
 	orderCode string
 	expiresAt time.Time
+	// storms are FaultStorms met while the payment was pending, to be sent
+	// with its notification when it becomes final.
+	storms []Fault
 }
 
 func (p *apPayment) entry() LedgerEntry {
@@ -237,6 +240,11 @@ func (a *AlipayPlus) pay(f flavour, body []byte) any {
 		a.settleLocked(p)
 		return a.payAnswer(f, p)
 	}
+	if _, ok := a.closed[req.PaymentRequestID]; ok {
+		// A cancel answered S closed this id before any payment was made
+		// under it: the payment may never happen.
+		return apFail("ORDER_IS_CLOSED")
+	}
 	orderCode := req.PaymentFactor.InStorePaymentScenario == apScenarioOrderCode
 	var plan Plan
 	switch {
@@ -250,11 +258,10 @@ func (a *AlipayPlus) pay(f flavour, body []byte) any {
 			plan = planFor(req.PaymentMethod.PaymentMethodID, alipayFailure)
 		}
 	}
-	a.seq++
 	now := a.now()
 	p := &apPayment{
 		requestID:  req.PaymentRequestID,
-		paymentID:  now.In(time.FixedZone("UTC+8", 8*60*60)).Format("20060102") + "11401080010" + pad(a.seq, 16),
+		paymentID:  a.newPaymentIDLocked(now),
 		flavour:    f,
 		amount:     amount,
 		currency:   req.PaymentAmount.Currency,
@@ -283,6 +290,13 @@ func (a *AlipayPlus) pay(f flavour, body []byte) any {
 		})
 	}
 	return a.payAnswer(f, p)
+}
+
+// newPaymentIDLocked is a new paymentId, in the gateway's layout: the
+// UTC+8 date, a fixed middle and a sequence number.
+func (a *AlipayPlus) newPaymentIDLocked(now time.Time) string {
+	a.seq++
+	return now.In(time.FixedZone("UTC+8", 8*60*60)).Format("20060102") + "11401080010" + pad(a.seq, 16)
 }
 
 func pad(n uint64, width int) string {
@@ -389,6 +403,11 @@ func (a *AlipayPlus) inquire(f flavour, body []byte) any {
 	}
 	p.progress.inquiries++
 	a.settleLocked(p)
+	return inquiryAnswerOf(f, p)
+}
+
+// inquiryAnswerOf is the answer to an inquiry about p.
+func inquiryAnswerOf(f flavour, p *apPayment) inquiryAnswer {
 	res := p.result()
 	ans := inquiryAnswer{
 		Result:            apResultOf("S", "SUCCESS"),

@@ -132,7 +132,9 @@ func apParseSignature(h string) ([]byte, bool) {
 		return nil, false
 	}
 	raw, err := base64.StdEncoding.DecodeString(unescaped)
-	if err != nil {
+	// Base64 decoding skips line breaks, so "%0A" decodes to nothing: an
+	// empty signature, which is no signature.
+	if err != nil || len(raw) == 0 {
 		return nil, false
 	}
 	return raw, true

@@ -54,7 +54,15 @@ type Delivery struct {
 	Acknowledged bool
 	// Err describes a failure to get an answer.
 	Err string
-	At  time.Time
+	// At is when the attempt was sent. An attempt is in the log from then
+	// on, so a test that saw its receiver run finds it; Done turns true
+	// (with Status, Acknowledged and Err) when its answer came or it
+	// failed.
+	At   time.Time
+	Done bool
+	// Storm reports a duplicate sent by a FaultStorm, not the simulator's
+	// regular delivery.
+	Storm bool
 }
 
 // exchange is one request on its way through a simulator.
@@ -66,15 +74,19 @@ type exchange struct {
 	params   []string // path parameters, in order
 	fault    Fault
 	readErr  bool
+	// subject is the payment or refund the request turned out to be
+	// about, where the handler names it (for FaultStorm).
+	subject any
 }
 
 // cut says how an answer ends.
 type cut int
 
 const (
-	cutNone     cut = iota
-	cutDrop         // no answer: the connection closes
-	cutTruncate     // status, headers and half the body, then the connection closes
+	cutNone        cut = iota
+	cutDrop            // no answer: the connection closes
+	cutTruncate        // status, headers and half the body, then the connection closes
+	cutStreamReset     // no answer: the HTTP/2 stream is reset (RST_STREAM PROTOCOL_ERROR)
 )
 
 // reply is a simulator's answer, before it is written to a socket or
@@ -84,6 +96,8 @@ type reply struct {
 	header http.Header
 	body   []byte
 	cut    cut
+	// rst ends a cut connection with a TCP RST instead of a FIN.
+	rst bool
 }
 
 // service is what the transports need from a simulator (or from a plain
@@ -106,6 +120,14 @@ type core struct {
 	now    func() time.Time
 	handle func(ex *exchange) reply
 	route  func(ex *exchange)
+	// storm sends a FaultStorm's deliveries about what ex was about; nil
+	// for a simulator that sends none.
+	storm func(ex *exchange)
+	// http2 makes the loopback server speak HTTP/2 cleartext too, and
+	// h2Marker is the body a handler writes for a stream the listener must
+	// reset (see h2reset.go).
+	http2    bool
+	h2Marker []byte
 
 	mu        sync.Mutex
 	isClosed  bool
@@ -130,7 +152,9 @@ func newCore(cfg *config) *core {
 		now:    cfg.clock,
 		timers: make(map[*time.Timer]struct{}),
 		done:   make(chan struct{}),
+		http2:  cfg.http2,
 	}
+	c.h2Marker = []byte("\x00instoretest-reset-stream-" + randomBase36(16) + "\x00")
 	c.base, c.stop = context.WithCancel(context.Background())
 	if c.now == nil {
 		c.now = time.Now
@@ -149,7 +173,18 @@ const InProcessURL = "http://127.0.0.1:1"
 // serverURL implements URL for both simulators.
 func (c *core) serverURL() string {
 	c.serverOnce.Do(func() {
-		c.server = httptest.NewServer(http.HandlerFunc(c.serveSocket))
+		h := http.HandlerFunc(c.serveSocket)
+		if !c.http2 {
+			c.server = httptest.NewServer(h)
+			return
+		}
+		s := httptest.NewUnstartedServer(h)
+		s.Config.Protocols = new(http.Protocols)
+		s.Config.Protocols.SetHTTP1(true)
+		s.Config.Protocols.SetUnencryptedHTTP2(true)
+		s.Listener = &resetListener{Listener: s.Listener, marker: c.h2Marker}
+		s.Start()
+		c.server = s
 	})
 	if c.server == nil {
 		return "" // closed before the server was started
@@ -260,10 +295,38 @@ func (c *core) sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-func (c *core) record(d Delivery) {
+// deliverWithRetries makes the attempts of one webhook or notification
+// delivery, once(1), once(2)..., until once reports it acknowledged or
+// retries retries were made, waiting backoff, then twice that, and so on,
+// in between. Close ends the waits.
+func (c *core) deliverWithRetries(retries int, backoff time.Duration, once func(attempt int) bool) {
+	wait := backoff
+	for attempt := 1; ; attempt++ {
+		if once(attempt) || attempt > retries {
+			return
+		}
+		if !c.sleep(context.Background(), wait) {
+			return
+		}
+		wait *= 2
+	}
+}
+
+// recordSent logs a delivery attempt as it is sent and returns its place
+// in the log, for recordAnswer.
+func (c *core) recordSent(d Delivery) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.delivered = append(c.delivered, d)
+	return len(c.delivered) - 1
+}
+
+// recordAnswer completes the logged attempt i with its outcome.
+func (c *core) recordAnswer(i, status int, acked bool, errText string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := &c.delivered[i]
+	d.Status, d.Acknowledged, d.Err, d.Done = status, acked, errText, true
 }
 
 func (c *core) begin(r *http.Request) *exchange {
@@ -294,6 +357,13 @@ func (c *core) finish(ctx context.Context, ex *exchange) (reply, error) {
 		return reply{}, errClosed
 	default:
 	}
+	rep, err := c.serve(ctx, ex)
+	rep.rst = ex.fault.Reset
+	return rep, err
+}
+
+// serve processes the request under its fault.
+func (c *core) serve(ctx context.Context, ex *exchange) (reply, error) {
 	f := ex.fault
 	switch f.Kind {
 	case FaultDropBefore:
@@ -337,7 +407,20 @@ func (c *core) finish(ctx context.Context, ex *exchange) (reply, error) {
 			return reply{}, errClosed
 		}
 		return rep, nil
+	case FaultLate:
+		return c.late(ctx, ex)
+	case FaultStreamReset:
+		c.handle(ex)
+		return reply{cut: cutStreamReset}, nil
+	case FaultStorm:
+		rep := c.handle(ex)
+		if c.storm != nil {
+			c.storm(ex)
+		}
+		return rep, nil
 	}
+	// FaultForeign, FaultNotFound and the Alipay+ kinds change what the
+	// simulator answers: its handler deals with them.
 	return c.handle(ex), nil
 }
 
@@ -372,12 +455,16 @@ func jsonReply(status int, body []byte) reply {
 func (c *core) serveSocket(w http.ResponseWriter, r *http.Request) {
 	ex := c.begin(r)
 	if ex.fault.Kind == FaultDropBefore {
-		hangUp(w)
+		hangUp(w, ex.fault.Reset)
 		return
 	}
 	rep, err := c.finish(r.Context(), ex)
 	if err != nil {
-		hangUp(w)
+		hangUp(w, false)
+		return
+	}
+	if rep.cut == cutStreamReset {
+		c.resetStream(w, r, rep.rst)
 		return
 	}
 	writeReply(w, rep)
@@ -385,7 +472,7 @@ func (c *core) serveSocket(w http.ResponseWriter, r *http.Request) {
 
 func writeReply(w http.ResponseWriter, rep reply) {
 	if rep.cut == cutDrop {
-		hangUp(w)
+		hangUp(w, rep.rst)
 		return
 	}
 	for k, v := range rep.header {
@@ -398,15 +485,21 @@ func writeReply(w http.ResponseWriter, rep reply) {
 		if fl, ok := w.(http.Flusher); ok {
 			fl.Flush()
 		}
-		hangUp(w)
+		hangUp(w, rep.rst)
 		return
 	}
 	_, _ = w.Write(rep.body)
 }
 
+// lingerer is a connection whose close can be made a TCP RST.
+type lingerer interface{ SetLinger(sec int) error }
+
 // hangUp closes the connection under a request without a (complete)
-// answer.
-func hangUp(w http.ResponseWriter) {
+// answer: with a FIN, or with a TCP RST when rst is set (SO_LINGER 0 makes
+// the close discard what is unsent and reset the connection). An HTTP/2
+// stream cannot be hijacked: it is reset with INTERNAL_ERROR instead (the
+// handler's abort), which Go's client does not retry.
+func hangUp(w http.ResponseWriter, rst bool) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		panic(http.ErrAbortHandler)
@@ -415,13 +508,20 @@ func hangUp(w http.ResponseWriter) {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
+	if l, ok := conn.(lingerer); ok && rst {
+		_ = l.SetLinger(0)
+	}
 	_ = conn.Close()
 }
 
-// body returns a reader for an in-process response body.
+// replyBody returns a reader for an in-process response body.
 func replyBody(rep reply) io.ReadCloser {
 	if rep.cut == cutTruncate {
-		return io.NopCloser(io.MultiReader(bytes.NewReader(rep.body[:len(rep.body)/2]), errReader{io.ErrUnexpectedEOF}))
+		err := io.ErrUnexpectedEOF
+		if rep.rst {
+			err = droppedError{written: true, reset: true}
+		}
+		return io.NopCloser(io.MultiReader(bytes.NewReader(rep.body[:len(rep.body)/2]), errReader{err}))
 	}
 	return io.NopCloser(bytes.NewReader(rep.body))
 }

@@ -115,13 +115,43 @@
 // InjectFault scripts the next n requests to an [Endpoint]; SetRandomFaults
 // makes a share of them fail, drawn from a source seeded with WithSeed and
 // keyed by the sale a request is about, so that the nth request about one
-// sale meets the same fault however many sales run beside it. Kinds
-// ([FaultKind]): a delayed answer (the request processed at once); a
-// connection dropped before processing (in process: never written) or after
-// (the payment happened, the answer is lost); 500, 502 or 503 with an HTML
-// page; 429 with Retry-After; a truncated body; a non-JSON body; and, for
-// Alipay+, an unsigned answer, a broken signature, or a U result. Each
-// request's fault is in the request log (Requests).
+// sale meets the same fault however many sales run beside it (what a fault
+// leaves to chance, a Jitter or a ForeignAny, is drawn the same way).
+// ChaosFaults returns a documented mix of every kind, for chaos tests. Each
+// request's fault is in the request log (Requests). The kinds
+// ([FaultKind]), by what the client can tell:
+//
+//   - Late answers: FaultDelay processes the request at once and holds the
+//     answer; FaultLate holds the request itself and processes it later on
+//     a timer of the simulator's, whether or not the client still waits
+//     (a request stuck in a proxy queue that lands after the cashier gave
+//     up).
+//   - No answer: FaultDropBefore drops the connection before processing
+//     (in process: never written); FaultDropAfter after processing (the
+//     payment happened, the answer is lost); FaultTruncated sends half the
+//     answer. With Fault.Reset the socket server closes with a TCP RST
+//     (ECONNRESET) instead of a FIN.
+//   - FaultStreamReset processes the request and resets its HTTP/2 stream
+//     with PROTOCOL_ERROR, which Go's HTTP/2 client retries by itself when
+//     it can rewind the body: in process always (the transport replays as
+//     net/http would), over the socket with WithHTTP2 and a client that
+//     speaks HTTP/2 cleartext. The payment is made twice unless the
+//     protocol deduplicates it.
+//   - Answers that are not the acquirer's: 500, 502 or 503 with an HTML
+//     page (FaultStatus), 429 with Retry-After (FaultRateLimit), 200 with
+//     HTML (FaultNonJSON); for Alipay+ an unsigned answer, a broken
+//     signature, or a U result.
+//   - Answers that lie: FaultForeign answers about another payment (another
+//     amount, currency, id or sale's request id, or a negative amount; see
+//     [ForeignField]), processed or not; FaultNotFound answers the
+//     endpoint's "not found" for a payment that exists, as a lagging
+//     replica would.
+//   - FaultStorm serves the request, then delivers 20 (Fault.Count)
+//     webhooks or notifications about its payment within 200 ms
+//     (Fault.Spread).
+//
+// Faults apply to every endpoint, refunds included. Deliveries are logged
+// (Deliveries) as they are sent, and completed when their answer comes.
 //
 // # The ledger
 //
@@ -131,7 +161,12 @@
 // paymentRequestId) how many payments were made, whether each is captured
 // (succeeded and not cancelled), refunded, pending, failed or cancelled. A
 // checkout test asserts with it that every request id was captured at most
-// once and that the answer the SDK gave equals the truth.
+// once and that the answer the SDK gave equals the truth. Refunds and
+// AllRefunds list the refunds as [RefundEntry] values, with the refund
+// request id the merchant sent (Omise metadata instore_refund_request_id,
+// Alipay+ refundRequestId, PPRO merchantrefundid), so that a test checks
+// that a sale's refunds never exceed what was asked and that no refund
+// request id was refunded twice.
 //
 // # Rules the simulators enforce
 //
@@ -142,7 +177,8 @@
 // for barcode sources; expire only a pending charge (failed_expire
 // otherwise, the charge unchanged); refunds only on a successful charge,
 // within the unrefunded amount, at most 15; a full refund before 00:15 UTC+8
-// on the next day is a void; an event per state change, delivered signed
+// on the next day is a void; refunds keep their metadata, which GET
+// /charges/:id/refunds lists; an event per state change, delivered signed
 // (Omise-Signature, a hex HMAC-SHA256 over "<timestamp>.<body>" keyed with
 // the base64-decoded webhook secret) to WithWebhookURL, retried while the
 // receiver fails. Charges that stay pending fail with timeout once their
@@ -153,13 +189,19 @@
 // on /ams, CLIENT_INVALID); every other answer signed, with Response-Time;
 // string-only JSON fields, no empty strings; pay idempotent by
 // paymentRequestId (REPEAT_REQ_INCONSISTENT when amount, method, code,
-// scenario or settlement currency differ); ORDER_NOT_EXIST for unknown
-// payments; cancel until 00:15 UTC+8 on the next day (CANCEL_WINDOW_EXCEED
-// after; a cancel of a paid payment refunds it); refunds idempotent by
-// refundRequestId and within the paid amount (REFUND_AMOUNT_EXCEED); a
-// signed notifyPayment to the request's paymentNotifyUrl or WithNotifyURL
-// when a payment reaches S or F, retried until acknowledged with result S.
-// The wall clock for these windows is settable (WithClock).
+// scenario or settlement currency differ, the payment untouched);
+// ORDER_NOT_EXIST for unknown payments; cancel until 00:15 UTC+8 on the next
+// day (CANCEL_WINDOW_EXCEED after; a cancel of a paid payment refunds it).
+// A cancel answered S closes the paymentRequestId, as Antom documents: a
+// cancel by paymentRequestId succeeds even when no payment exists yet under
+// it, and a pay arriving after it is refused with F ORDER_IS_CLOSED and
+// charges nothing (it makes no ledger entry; Closed reports the id); only
+// FaultNotFound still answers ORDER_NOT_EXIST to such a cancel. Refunds
+// are idempotent by refundRequestId and within the paid amount
+// (REFUND_AMOUNT_EXCEED). A signed notifyPayment goes to the request's
+// paymentNotifyUrl or WithNotifyURL when a payment reaches S or F, retried
+// until acknowledged with result S. The wall clock for these windows is
+// settable (WithClock).
 //
 // # PPRO
 //
@@ -186,7 +228,9 @@
 // transaction (FAILED with CANCELED) and answers any other with
 // REQUESTSTATUS=FAILED and the transaction unchanged; REFUND only on a
 // SUCCEEDED transaction, in its currency, within what is left, with no
-// deduplication of merchantrefundid either. When a transaction becomes
+// deduplication of merchantrefundid either (GETREFUNDSTATUSBYMERCHANTREFUNDID,
+// also called GETREFUNDBYMERCHANTREFUNDID, finds a refund by it, so that a
+// client can look before it refunds again). When a transaction becomes
 // SUCCEEDED or FAILED the simulator posts txid, finaltimestamp and
 // sha256hash to its notificationurl (or WithNotifyURL), signed with
 // NotificationSecret by the likely formula sha256(hex(sha256(txid "."

@@ -95,3 +95,35 @@ func ExampleAlipayCode() {
 	// 280000000000004233
 	// 130000000000000799
 }
+
+// A chaos test draws from every fault kind; this one shows the mix a
+// simulator serves and what a lost answer leaves in the ledger.
+func ExampleChaosFaults() {
+	ctx := context.Background()
+	o := instoretest.NewOmise(instoretest.WithSeed(42))
+	defer o.Close()
+	mix := instoretest.ChaosFaults(instoretest.ChaosMix{Rate: 0.25})
+	o.SetRandomFaults(instoretest.AnyEndpoint, mix...)
+	total := 0.0
+	for _, f := range mix {
+		total += f.Rate
+	}
+	fmt.Printf("%d faults, %.2f of the requests\n", len(mix), total)
+
+	// A scripted fault comes first: the charge is made, then the stream
+	// is reset, and the in-process client replays the POST as net/http
+	// would. Omise does not deduplicate it.
+	o.ClearFaults()
+	o.InjectFault(instoretest.OmiseCreateCharge, 1, instoretest.Fault{Kind: instoretest.FaultStreamReset})
+	charge(ctx, o, http.MethodPost, "/charges", url.Values{
+		"amount":                       {"10000"},
+		"currency":                     {"THB"},
+		"source[type]":                 {"alipayplus_upm"},
+		"source[barcode]":              {instoretest.AlipayCode(instoretest.Succeed, 1)},
+		"metadata[instore_request_id]": {"sale-1"},
+	})
+	fmt.Println("charges made:", len(o.Payments("sale-1")))
+	// Output:
+	// 22 faults, 0.25 of the requests
+	// charges made: 2
+}

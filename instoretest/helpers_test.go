@@ -258,3 +258,19 @@ func apCallKey(t *testing.T, tg target, clientID string, sign bool, k *instorete
 	}
 	return apCall(t.Context(), tg, clientID, signer, path, body)
 }
+
+// pproDo posts form to the simulator and returns the answer, or the error.
+func pproDo(ctx context.Context, tg target, form url.Values) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tg.base+"/", strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := tg.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp, err
+}

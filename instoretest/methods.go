@@ -37,7 +37,9 @@ func (o *Omise) ClearFaults() { o.clearFaults() }
 func (o *Omise) Requests() []Request { return o.requestLog() }
 
 // Deliveries returns a copy of the webhook or notification delivery
-// attempts made so far, in order.
+// attempts made so far, in order. An attempt is logged as it is sent, so a
+// test that saw its receiver run finds it at once; its Done turns true when
+// the answer came.
 func (o *Omise) Deliveries() []Delivery { return o.deliveries() }
 
 // Close stops the simulator: the loopback server if it was started, pending
@@ -77,7 +79,9 @@ func (a *AlipayPlus) ClearFaults() { a.clearFaults() }
 func (a *AlipayPlus) Requests() []Request { return a.requestLog() }
 
 // Deliveries returns a copy of the webhook or notification delivery
-// attempts made so far, in order.
+// attempts made so far, in order. An attempt is logged as it is sent, so a
+// test that saw its receiver run finds it at once; its Done turns true when
+// the answer came.
 func (a *AlipayPlus) Deliveries() []Delivery { return a.deliveries() }
 
 // Close stops the simulator: the loopback server if it was started, pending

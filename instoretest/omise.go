@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Omise endpoints, for faults and the request log.
@@ -33,6 +32,11 @@ const (
 // OmiseRequestIDKey is the charge metadata key the simulator files a charge
 // under in its ledger: a checkout sends metadata[instore_request_id]=<id>.
 const OmiseRequestIDKey = "instore_request_id"
+
+// OmiseRefundRequestIDKey is the refund metadata key the simulator files a
+// refund under (RefundEntry.RefundRequestID): a checkout sends
+// metadata[instore_refund_request_id]=<id> with each refund.
+const OmiseRefundRequestIDKey = "instore_refund_request_id"
 
 // Omise simulates the Opn Payments (Omise) REST API for in-store wallet
 // charges. Create it with NewOmise or NewOmiseT; it is safe for concurrent
@@ -93,11 +97,12 @@ func NewOmise(opts ...Option) *Omise {
 	o.core = newCore(cfg)
 	o.core.handle = o.handle
 	o.core.route = o.route
+	o.storm = o.startStorm
 	o.routes = omiseRoutes()
 	if o.webhookClient == nil && cfg.webhookURL != "" {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		o.webhookClient = &http.Client{Transport: tr, Timeout: 10 * time.Second}
-		o.closers = append(o.closers, tr.CloseIdleConnections)
+		var closeIdle func()
+		o.webhookClient, closeIdle = newDeliveryClient()
+		o.closers = append(o.closers, closeIdle)
 	}
 	return o
 }
@@ -316,6 +321,14 @@ func (o *Omise) handle(ex *exchange) reply {
 		if !strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") {
 			return omiseError(http.StatusBadRequest, "bad_request", "request body must be form encoded")
 		}
+	}
+	switch ex.fault.Kind {
+	case FaultNotFound:
+		if rep, ok := omiseNotFound(rt); ok {
+			return rep
+		}
+	case FaultForeign:
+		return o.foreignOmise(ex, rt)
 	}
 	return rt.serve(o, ex)
 }

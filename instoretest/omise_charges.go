@@ -79,6 +79,9 @@ type omiseCharge struct {
 	voided, paid                 bool
 	progress                     progress
 	transaction                  string
+	// lastEvent is the latest charge.* event about the charge, which a
+	// FaultStorm delivers again.
+	lastEvent *omiseEvent
 }
 
 func (ch *omiseCharge) json(now time.Time) *omiseChargeJSON {
@@ -192,7 +195,7 @@ func (o *Omise) completeLocked(ch *omiseCharge, status, failureCode string) {
 		ch.failureCode = failureCode
 		ch.failureMessage = omiseFailureMessage(failureCode)
 	}
-	o.emitLocked("charge.complete", ch.json(o.now()))
+	ch.lastEvent = o.emitLocked("charge.complete", ch.json(o.now()))
 }
 
 func omiseFailureMessage(code string) string {
@@ -407,7 +410,8 @@ func (o *Omise) createCharge(ex *exchange) reply {
 	o.charges[ch.id] = ch
 	o.chargeL = append(o.chargeL, ch)
 	o.ledger.add(ch.requestID, src.barcode, ch)
-	o.emitLocked("charge.create", ch.json(now))
+	ch.lastEvent = o.emitLocked("charge.create", ch.json(now))
+	ex.subject = ch
 	o.settleLocked(ch)
 	if ch.status == chargePending && plan.After > 0 {
 		o.afterLocked(plan.After, func() {
@@ -470,7 +474,7 @@ func (o *Omise) expireCharge(ex *exchange) reply {
 	}
 	ch.status = chargeExpired
 	ch.expiredAt = o.now()
-	o.emitLocked("charge.expire", ch.json(o.now()))
+	ch.lastEvent = o.emitLocked("charge.expire", ch.json(o.now()))
 	return omiseOK(ch.json(o.now()))
 }
 

@@ -47,23 +47,29 @@ func (e *omiseEvent) json() *omiseEventJSON {
 }
 
 // emitLocked appends an event for a state change and, when a webhook URL is
-// set, delivers it.
-func (o *Omise) emitLocked(key string, data any) {
+// set, delivers it. It returns the event, so that a storm can send it
+// again.
+func (o *Omise) emitLocked(key string, data any) *omiseEvent {
 	b, err := json.Marshal(data)
 	if err != nil {
-		return
+		return nil
 	}
 	ev := &omiseEvent{id: o.newIDLocked("evnt_test_"), key: key, createdAt: o.now(), data: b}
 	o.events[ev.id] = ev
 	o.eventL = append(o.eventL, ev)
 	if o.cfg.webhookURL == "" {
-		return
+		return ev
 	}
 	payload, err := json.Marshal(ev.json())
 	if err != nil {
-		return
+		return ev
 	}
-	o.spawnLocked(func() { o.deliver(ev, payload) })
+	o.spawnLocked(func() {
+		o.deliverWithRetries(o.cfg.retries, o.cfg.backoff, func(attempt int) bool {
+			return o.deliverOnce(ev, payload, attempt, false)
+		})
+	})
+	return ev
 }
 
 // SignOmiseWebhook returns the Omise-Signature and Omise-Signature-Timestamp
@@ -86,29 +92,20 @@ func SignOmiseWebhook(payload []byte, secret string, t time.Time) (http.Header, 
 	return h, nil
 }
 
-// deliver posts one event to the webhook URL, retrying with doubling waits
-// while the receiver does not answer 2xx.
-func (o *Omise) deliver(ev *omiseEvent, payload []byte) {
-	wait := o.cfg.backoff
-	for attempt := 1; ; attempt++ {
-		status, errText := o.post(payload)
-		ok := status >= 200 && status < 300
-		d := Delivery{URL: o.cfg.webhookURL, Key: ev.key, EventID: ev.id, Attempt: attempt, Status: status, Acknowledged: ok, Err: errText, At: time.Now()}
-		o.record(d)
-		o.mu.Lock()
-		ev.deliveries = append(ev.deliveries, omiseDeliveryJSON{
-			Object: "webhook_delivery", ID: o.newIDLocked("whdl_test_"), URI: o.cfg.webhookURL,
-			Status: status, Key: ev.key, Error: strPtr(errText),
-		})
-		o.mu.Unlock()
-		if ok || attempt > o.cfg.retries {
-			return
-		}
-		if !o.sleep(context.Background(), wait) {
-			return
-		}
-		wait *= 2
-	}
+// deliverOnce posts the event once to the webhook URL, logs the attempt and
+// reports whether the receiver acknowledged it (answered 2xx).
+func (o *Omise) deliverOnce(ev *omiseEvent, payload []byte, attempt int, storm bool) bool {
+	i := o.recordSent(Delivery{URL: o.cfg.webhookURL, Key: ev.key, EventID: ev.id, Attempt: attempt, At: time.Now(), Storm: storm})
+	status, errText := o.post(payload)
+	ok := status >= 200 && status < 300
+	o.recordAnswer(i, status, ok, errText)
+	o.mu.Lock()
+	ev.deliveries = append(ev.deliveries, omiseDeliveryJSON{
+		Object: "webhook_delivery", ID: o.newIDLocked("whdl_test_"), URI: o.cfg.webhookURL,
+		Status: status, Key: ev.key, Error: strPtr(errText),
+	})
+	o.mu.Unlock()
+	return ok
 }
 
 func (o *Omise) post(payload []byte) (int, string) {
@@ -127,7 +124,7 @@ func (o *Omise) post(payload []byte) (int, string) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "instoretest-omise-webhook")
-	resp, err := o.webhookClient.Do(req)
+	resp, err := o.webhookClient.Do(req) //nolint:gosec // G704: webhooks go to the URL the test configured (WithWebhookURL), by design
 	if err != nil {
 		return 0, "no answer from the receiver"
 	}

@@ -18,6 +18,7 @@ type omiseRefund struct {
 	voided                              bool
 	metadata                            map[string]string
 	createdAt                           time.Time
+	event                               *omiseEvent // refund.create
 }
 
 func (r *omiseRefund) json() *omiseRefundJSON {
@@ -101,7 +102,8 @@ func (o *Omise) createRefund(ex *exchange) reply {
 	ch.refunds = append(ch.refunds, r)
 	ch.refunded += amount
 	ch.voided = ch.voided || void
-	o.emitLocked("refund.create", r.json())
+	r.event = o.emitLocked("refund.create", r.json())
+	ex.subject = r
 	return omiseOK(r.json())
 }
 

@@ -12,6 +12,7 @@ type Option func(*config)
 type config struct {
 	seed  uint64
 	clock func() time.Time
+	http2 bool
 
 	// Omise
 	publicKey, secretKey, webhookSecret string
@@ -103,3 +104,10 @@ func WithDeliveryRetries(retries int, backoff time.Duration) Option {
 		}
 	}
 }
+
+// WithHTTP2 makes the loopback server (URL) speak HTTP/2 cleartext with
+// prior knowledge as well as HTTP/1.1, so that FaultStreamReset resets an
+// HTTP/2 stream there; an http.Transport whose Protocols hold only
+// UnencryptedHTTP2 reaches it that way. The in-process client is not
+// affected: it always behaves as an HTTP/2 client would on a reset stream.
+func WithHTTP2() Option { return func(c *config) { c.http2 = true } }

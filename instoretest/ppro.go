@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/instorepay/instore/ppro"
 )
@@ -69,7 +68,8 @@ type PPRO struct {
 	txs           map[string]*pproTx   // by txid
 	byMerchantID  map[string][]*pproTx // by lower-cased merchanttxid
 	list          []*pproTx
-	refunds       map[string]*pproRefund   // by refundid
+	refunds       map[string]*pproRefund // by refundid
+	refundL       []*pproRefund
 	refundsByMine map[string][]*pproRefund // by lower-cased merchantrefundid
 	scripts       map[string]Plan
 	ledger        ledgerIndex[*pproTx]
@@ -113,10 +113,11 @@ func NewPPRO(opts ...Option) *PPRO {
 	p.core = newCore(cfg)
 	p.core.handle = p.handle
 	p.core.route = p.route
+	p.storm = p.startStorm
 	if p.notifyClient == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		p.notifyClient = &http.Client{Transport: tr, Timeout: 10 * time.Second}
-		p.closers = append(p.closers, tr.CloseIdleConnections)
+		var closeIdle func()
+		p.notifyClient, closeIdle = newDeliveryClient()
+		p.closers = append(p.closers, closeIdle)
 	}
 	return p
 }
@@ -227,7 +228,9 @@ func (p *PPRO) ClearFaults() { p.clearFaults() }
 func (p *PPRO) Requests() []Request { return p.requestLog() }
 
 // Deliveries returns a copy of the notification delivery attempts made so
-// far, in order; Key is the merchanttxid.
+// far, in order; Key is the merchanttxid. An attempt is logged as it is
+// sent, so a test that saw its receiver run finds it at once; its Done
+// turns true when the answer came.
 func (p *PPRO) Deliveries() []Delivery { return p.deliveries() }
 
 // Close stops the simulator: the loopback server if it was started, pending
@@ -322,14 +325,38 @@ func (p *PPRO) handle(ex *exchange) reply {
 	if !ok {
 		return p.answerLocked(failure(txtype, "INPUT_DATA", "UNKNOWN", "Unknown txtype"))
 	}
+	switch ex.fault.Kind {
+	case FaultNotFound:
+		if rep, ok := p.notFoundLocked(ep, form); ok {
+			return rep
+		}
+	case FaultForeign:
+		return p.foreignLocked(ep, form, ex)
+	}
+	return p.dispatchLocked(ep, form, ex)
+}
+
+// dispatchLocked serves an authorised call, and names on ex the
+// transaction it was about. p.mu is held.
+func (p *PPRO) dispatchLocked(ep Endpoint, form url.Values, ex *exchange) reply {
 	switch ep {
 	case PPROTransaction:
-		return p.transactionLocked(form)
+		n := len(p.list)
+		rep := p.transactionLocked(form)
+		if len(p.list) > n {
+			ex.subject = p.list[n]
+		}
+		return rep
 	case PPROStatus:
+		ex.subject = p.txs[form.Get("txid")]
 		return p.statusLocked(form.Get("txid"))
 	case PPROStatusByMerchantTxID:
+		if list := p.byMerchantID[strings.ToLower(form.Get("merchanttxid"))]; len(list) == 1 {
+			ex.subject = list[0]
+		}
 		return p.statusByMerchantTxIDLocked(form.Get("merchanttxid"))
 	case PPROCancel:
+		ex.subject = p.txs[form.Get("txid")]
 		return p.cancelLocked(form.Get("txid"))
 	case PPRORefund:
 		return p.refundLocked(form)

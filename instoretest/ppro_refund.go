@@ -2,8 +2,8 @@ package instoretest
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
+	"time"
 )
 
 // pproRefund is a refund as the simulator keeps it.
@@ -11,6 +11,8 @@ type pproRefund struct {
 	refundID, merchantRefundID string
 	tx                         *pproTx
 	amount                     int64
+	currency                   string
+	createdAt                  time.Time
 }
 
 func (r *pproRefund) fields() pproAnswer {
@@ -56,9 +58,9 @@ func (p *PPRO) refundLocked(form url.Values) reply {
 	case amount > tx.amount-tx.refunded:
 		return refuse("Amount exceeds the refundable amount")
 	}
-	p.seq++
-	r := &pproRefund{refundID: strconv.FormatUint(300_000_000+p.seq, 10), merchantRefundID: merchantRefundID, tx: tx, amount: amount}
+	r := &pproRefund{refundID: p.newIDLocked(true), merchantRefundID: merchantRefundID, tx: tx, amount: amount, currency: tx.currency, createdAt: p.now()}
 	p.refunds[r.refundID] = r
+	p.refundL = append(p.refundL, r)
 	if merchantRefundID != "" {
 		lower := strings.ToLower(merchantRefundID)
 		p.refundsByMine[lower] = append(p.refundsByMine[lower], r)

@@ -79,6 +79,9 @@ type pproTx struct {
 	refunds            int
 	progress           progress
 	flipScheduled      bool
+	// storms are FaultStorms met while the transaction was pending, to be
+	// sent with its first notification.
+	storms []Fault
 }
 
 func (tx *pproTx) entry() LedgerEntry {
@@ -237,13 +240,12 @@ func (p *PPRO) transactionLocked(form url.Values) reply {
 	case notifyURL != "" && !absoluteHTTPURL(notifyURL):
 		return refuse("Invalid notificationurl")
 	}
-	p.seq++
 	plan, scripted := p.scripts[code]
 	if !scripted {
 		plan = pproPlanFor(code)
 	}
 	tx := &pproTx{
-		txID:           strconv.FormatUint(700_000_000+p.seq, 10),
+		txID:           p.newIDLocked(false),
 		merchantTxID:   merchantTxID,
 		amount:         amount,
 		currency:       currency,

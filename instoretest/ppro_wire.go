@@ -36,12 +36,16 @@ func (p *PPRO) answerLocked(a pproAnswer) reply {
 		}
 		b.WriteString(f.key)
 		b.WriteByte('=')
-		b.WriteString(strings.ReplaceAll(url.QueryEscape(f.value), "+", "%20"))
+		b.WriteString(pproEscape(f.value))
 	}
 	h := make(http.Header)
 	h.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
 	return reply{status: http.StatusOK, header: h, body: []byte(b.String())}
 }
+
+// pproEscape percent-encodes an answer's value, spaces as %20 as in PPRO's
+// examples.
+func pproEscape(v string) string { return strings.ReplaceAll(url.QueryEscape(v), "+", "%20") }
 
 // pproChars reports whether s holds only ASCII letters, digits and the
 // characters in extra.

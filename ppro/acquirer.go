@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/instorepay/instore"
@@ -72,18 +73,14 @@ var (
 	_ instore.Scheduler = (*Acquirer)(nil)
 )
 
-// NewAcquirer returns an Acquirer paying through c.
+// NewAcquirer returns an Acquirer paying through c. Its errors match
+// ErrInvalidConfig.
 func NewAcquirer(c *Client, cfg AcquirerConfig) (*Acquirer, error) {
 	if c == nil {
-		return nil, errors.New("ppro: nil client")
+		return nil, invalidConfig(errors.New("ppro: nil client"))
 	}
-	if err := checkURL("NotificationURL", cfg.NotificationURL, true); err != nil {
-		return nil, fmt.Errorf("ppro: acquirer: %w", err)
-	}
-	if cfg.CountryCode != "" {
-		if _, ok := countryCurrency(cfg.CountryCode); !ok {
-			return nil, errors.New("ppro: acquirer: country code must be CH or GB")
-		}
+	if err := cfg.check(); err != nil {
+		return nil, invalidConfig(err)
 	}
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = DefaultPollInterval
@@ -93,16 +90,50 @@ func NewAcquirer(c *Client, cfg AcquirerConfig) (*Acquirer, error) {
 	}
 	switch {
 	case cfg.PollInterval < MinPollInterval:
-		return nil, fmt.Errorf("ppro: acquirer: poll interval must be at least %s", MinPollInterval)
+		return nil, invalidConfig(fmt.Errorf("ppro: acquirer: poll interval must be at least %s", MinPollInterval))
 	case cfg.SessionTimeout < cfg.PollInterval:
-		return nil, errors.New("ppro: acquirer: session timeout must be at least one poll interval")
+		return nil, invalidConfig(errors.New("ppro: acquirer: session timeout must be at least one poll interval"))
 	}
 	n := int(cfg.SessionTimeout / cfg.PollInterval)
-	s := instore.Schedule{Inquiry: make([]time.Duration, n), Cancel: cancelRetries()}
+	// A notification brings an inquiry forward no sooner than a poll
+	// interval after the last: PPRO counts every status call.
+	s := instore.Schedule{Inquiry: make([]time.Duration, n), Cancel: cancelRetries(), MinInterval: cfg.PollInterval}
 	for i := range s.Inquiry {
 		s.Inquiry[i] = cfg.PollInterval
 	}
 	return &Acquirer{client: c, cfg: cfg, schedule: s}, nil
+}
+
+// check refuses a configuration that would make every TRANSACTION fail, by
+// the rules TRANSACTION is checked with: the notification URL, the country
+// and, when they are set, the default store's id and name. A store left
+// empty here must be named by every sale (instore.Store); a sale that does
+// not is refused before sending, with an error matching
+// instore.ErrInvalidRequest.
+func (cfg *AcquirerConfig) check() error {
+	field := func(err error) error {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			// A configuration error, not a request refused: it matches
+			// ErrInvalidConfig alone.
+			return errors.New("ppro: acquirer: " + ve.Field + ": " + ve.Reason)
+		}
+		return err
+	}
+	if err := checkURL("NotificationURL", cfg.NotificationURL, true); err != nil {
+		return field(err)
+	}
+	if cfg.CountryCode != "" {
+		if _, ok := countryCurrency(cfg.CountryCode); !ok {
+			return errors.New("ppro: acquirer: country code must be CH or GB")
+		}
+	}
+	if cfg.StoreID != "" {
+		if err := checkStoreID("acquirer", cfg.StoreID); err != nil {
+			return field(err)
+		}
+	}
+	return field(checkText("acquirer", "StoreName", cfg.StoreName, false))
 }
 
 // Name returns AcquirerName.
@@ -114,8 +145,9 @@ func (a *Acquirer) Name() string { return AcquirerName }
 // replaces it.
 func (a *Acquirer) Schedule() instore.Schedule {
 	return instore.Schedule{
-		Inquiry: append([]time.Duration(nil), a.schedule.Inquiry...),
-		Cancel:  append([]time.Duration(nil), a.schedule.Cancel...),
+		Inquiry:     append([]time.Duration(nil), a.schedule.Inquiry...),
+		Cancel:      append([]time.Duration(nil), a.schedule.Cancel...),
+		MinInterval: a.schedule.MinInterval,
 	}
 }
 
@@ -143,6 +175,12 @@ func (a *Acquirer) Pay(ctx context.Context, req *instore.PayRequest) (*instore.P
 	if storeName == "" {
 		storeName = a.cfg.StoreName
 	}
+	switch {
+	case storeID == "":
+		return nil, &ValidationError{Op: opTransaction, Field: "StoreID", Reason: "required: set the sale's Store.ID or AcquirerConfig.StoreID"}
+	case storeName == "":
+		return nil, &ValidationError{Op: opTransaction, Field: "StoreName", Reason: "required: set the sale's Store.Name or AcquirerConfig.StoreName"}
+	}
 	sent := time.Now()
 	resp, err := a.client.Transaction(ctx, &TransactionRequest{
 		MerchantTxID:      req.RequestID,
@@ -157,7 +195,7 @@ func (a *Acquirer) Pay(ctx context.Context, req *instore.PayRequest) (*instore.P
 	if err != nil {
 		return nil, err
 	}
-	p := a.payment(req.RequestID, req.Amount)
+	p := a.answer(resp.MerchantTxID, req.RequestID)
 	p.Wallet = instore.WalletAlipay
 	// PPRO answers with no time of its own: the session is counted from
 	// the TRANSACTION.
@@ -172,13 +210,16 @@ func (a *Acquirer) Pay(ctx context.Context, req *instore.PayRequest) (*instore.P
 // reason is held pending for is counted from p.CreatedAt (set by Pay and by
 // instore.Checkout); a zero CreatedAt counts as a session long over.
 func (a *Acquirer) Inquire(ctx context.Context, p *instore.Payment) (*instore.Payment, error) {
-	out := a.payment(p.RequestID, p.Amount)
-	out.Wallet, out.ID = p.Wallet, p.ID
+	out := a.answer("", p.RequestID)
+	out.Wallet = p.Wallet
 	var st *StatusResponse
 	var err error
 	if p.ID != "" {
 		st, err = a.client.Status(ctx, p.ID)
-	} else {
+	}
+	if p.ID == "" || errors.Is(err, ErrTxNotFound) {
+		// No txid, or one PPRO does not know (taken from an answer about
+		// another transaction): by the merchanttxid.
 		st, err = a.client.StatusByMerchantTxID(ctx, p.RequestID)
 		if errors.Is(err, ErrTxNotFound) {
 			out.Status = instore.StatusPending
@@ -188,6 +229,7 @@ func (a *Acquirer) Inquire(ctx context.Context, p *instore.Payment) (*instore.Pa
 	if err != nil {
 		return nil, err
 	}
+	out.RequestID = a.echo(st.MerchantTxID, p.RequestID)
 	a.apply(out, &st.TransactionResponse, p.CreatedAt, false)
 	return out, nil
 }
@@ -196,22 +238,23 @@ func (a *Acquirer) Inquire(ctx context.Context, p *instore.Payment) (*instore.Pa
 // on PPRO's own answer: a refused cancel showing the transaction SUCCEEDED
 // (ErrCannotCancel), or a status lookup after a refusal. A payment that
 // failed is failed, whatever its reason: the session is over. A payment
-// whose TRANSACTION never arrived (not found by its RequestID after the
-// whole session) is cancelled, as nothing was created.
+// whose TRANSACTION cannot be found by its RequestID is a
+// *instore.PaymentNotFoundError: PPRO cannot close a merchanttxid, so a
+// TRANSACTION still in flight may land after it. Several transactions
+// under the RequestID (TX_NOT_UNIQUE) are an error: none of them is
+// cancelled, since some may be another sale's.
 func (a *Acquirer) Cancel(ctx context.Context, p *instore.Payment) (*instore.Payment, error) {
-	out := a.payment(p.RequestID, p.Amount)
+	out := a.answer("", p.RequestID)
 	out.Wallet, out.ID = p.Wallet, p.ID
 	if out.ID == "" {
 		st, err := a.client.StatusByMerchantTxID(ctx, p.RequestID)
 		if errors.Is(err, ErrTxNotFound) {
-			out.Status = instore.StatusCancelled
-			out.FailureCode = string(RequestFailTxNotFound)
-			out.FailureMessage = "no transaction was created under this merchanttxid"
-			return out, nil
+			return nil, &instore.PaymentNotFoundError{Code: string(RequestFailTxNotFound), Message: "no transaction under this merchanttxid"}
 		}
 		if err != nil {
 			return nil, err
 		}
+		out.RequestID = a.echo(st.MerchantTxID, p.RequestID)
 		out.ID = st.TxID
 		if st.Status != StatusPending {
 			a.apply(out, &st.TransactionResponse, p.CreatedAt, true)
@@ -243,12 +286,16 @@ func (a *Acquirer) Cancel(ctx context.Context, p *instore.Payment) (*instore.Pay
 }
 
 // Refund refunds amount of the payment under refundRequestID, sent as the
-// merchantrefundid. PPRO does not deduplicate it, so a REFUND is sent at
-// most once: when its outcome is unknown the refund is looked up by that
-// id, and if it cannot be found the error (matching
-// instore.ErrOutcomeUnknown) is returned; look it up again before
-// refunding under a new id. The answer is the refund as a Payment.
+// merchantrefundid. PPRO does not deduplicate it, so the refund is looked
+// up by that id first and a refund already made is the answer; a REFUND is
+// sent at most once per call. When its outcome is unknown it is looked up
+// again, and if it cannot be found the error (matching
+// instore.ErrOutcomeUnknown) is returned: retry later with the same id,
+// never under a new one. The answer is the refund as a Payment.
 func (a *Acquirer) Refund(ctx context.Context, p *instore.Payment, amount instore.Money, refundRequestID string) (*instore.Payment, error) {
+	if found, err := a.FindRefund(ctx, p, amount, refundRequestID); !errors.Is(err, instore.ErrRefundNotFound) {
+		return found, err
+	}
 	txID := p.ID
 	if txID == "" {
 		st, err := a.client.StatusByMerchantTxID(ctx, p.RequestID)
@@ -257,19 +304,37 @@ func (a *Acquirer) Refund(ctx context.Context, p *instore.Payment, amount instor
 		}
 		txID = st.TxID
 	}
-	out := a.payment(refundRequestID, amount)
-	out.Wallet = p.Wallet
 	resp, err := a.client.Refund(ctx, &RefundRequest{TxID: txID, Amount: amount, MerchantRefundID: refundRequestID})
 	if err != nil {
 		if !errors.Is(err, instore.ErrOutcomeUnknown) {
 			return nil, err
 		}
-		found, lerr := a.client.RefundStatusByMerchantRefundID(ctx, refundRequestID)
-		if lerr != nil {
-			return nil, err
+		if found, lerr := a.FindRefund(ctx, p, amount, refundRequestID); lerr == nil {
+			return found, nil
 		}
-		resp = &found.RefundResponse
+		return nil, err
 	}
+	return a.refundPayment(resp, p, amount, refundRequestID), nil
+}
+
+// FindRefund looks the refund made under refundRequestID up without
+// sending one; none found matches instore.ErrRefundNotFound.
+func (a *Acquirer) FindRefund(ctx context.Context, p *instore.Payment, amount instore.Money, refundRequestID string) (*instore.Payment, error) {
+	found, err := a.client.RefundStatusByMerchantRefundID(ctx, refundRequestID)
+	if errors.Is(err, ErrRefundNotFound) {
+		return nil, fmt.Errorf("%w: %w", instore.ErrRefundNotFound, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a.refundPayment(&found.RefundResponse, p, amount, refundRequestID), nil
+}
+
+// refundPayment maps a refund onto a Payment. PPRO echoes no amount, so
+// the refund is the amount asked for.
+func (a *Acquirer) refundPayment(resp *RefundResponse, p *instore.Payment, amount instore.Money, refundRequestID string) *instore.Payment {
+	out := a.payment(a.echo(resp.MerchantRefundID, refundRequestID), amount)
+	out.Wallet = p.Wallet
 	out.ID = resp.RefundID
 	switch resp.Status {
 	case StatusSucceeded:
@@ -280,7 +345,24 @@ func (a *Acquirer) Refund(ctx context.Context, p *instore.Payment, amount instor
 	default:
 		out.Status = instore.StatusPending
 	}
-	return out, nil
+	return out
+}
+
+// answer is a Payment as PPRO described it: echoed is the MERCHANTTXID it
+// sent back ("" when none), ours the request id asked about. PPRO states
+// no amount.
+func (a *Acquirer) answer(echoed, ours string) *instore.Payment {
+	return a.payment(a.echo(echoed, ours), instore.Money{})
+}
+
+// echo is the request id an answer names: ours when PPRO echoed it (PPRO
+// compares merchanttxids without regard to case, and may change it), the
+// echo itself when it names another, "" when there was none.
+func (a *Acquirer) echo(echoed, ours string) string {
+	if strings.EqualFold(echoed, ours) {
+		return ours
+	}
+	return echoed
 }
 
 func (a *Acquirer) payment(requestID string, amount instore.Money) *instore.Payment {

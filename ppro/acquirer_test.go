@@ -119,8 +119,23 @@ func TestAcquirerRefusesBeforeSending(t *testing.T) {
 	for name, req := range cases {
 		_, err := a.Pay(t.Context(), req)
 		require.ErrorIs(t, err, ppro.ErrInvalidRequest, name)
+		require.ErrorIs(t, err, instore.ErrInvalidRequest, name)
+		require.ErrorIs(t, err, instore.ErrInvalidParams, name)
 		require.NotErrorIs(t, err, instore.ErrOutcomeUnknown, name)
 	}
+	// A store that neither the sale nor the configuration names.
+	c, err := sim.Client()
+	require.NoError(t, err)
+	bare, err := ppro.NewAcquirer(c, ppro.AcquirerConfig{NotificationURL: notifyURL})
+	require.NoError(t, err, "the store may come from the sales")
+	_, err = bare.Pay(t.Context(), payRequest(t, "no-store", instoretest.Succeed, 1))
+	require.ErrorIs(t, err, instore.ErrInvalidParams)
+	assert.Contains(t, err.Error(), "StoreID: required: set the sale's Store.ID or AcquirerConfig.StoreID")
+	named := payRequest(t, "no-store-name", instoretest.Succeed, 1)
+	named.Store.ID = "ZRH-01"
+	_, err = bare.Pay(t.Context(), named)
+	require.ErrorIs(t, err, instore.ErrInvalidParams)
+	assert.Contains(t, err.Error(), "StoreName: required: set the sale's Store.Name or AcquirerConfig.StoreName")
 	assert.Empty(t, sim.Requests(), "nothing was sent")
 }
 
@@ -218,6 +233,34 @@ func TestAcquirerInquireByMerchantTxID(t *testing.T) {
 	require.ErrorIs(t, err, ppro.ErrTxNotUnique)
 }
 
+// A txid PPRO does not know (TX_NOT_FOUND, as for one taken from an answer
+// about another transaction) is no proof that the sale has none: Inquire
+// looks it up by the merchanttxid.
+func TestAcquirerInquireUnknownTxIDFallsBackToMerchantTxID(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t)
+	a := newAcquirer(t, sim, ppro.AcquirerConfig{})
+	_, err := a.Pay(t.Context(), payRequest(t, "stale-1", instoretest.Succeed, 3))
+	require.NoError(t, err)
+
+	got, err := a.Inquire(t.Context(), &instore.Payment{ID: "999999999", RequestID: "stale-1", CreatedAt: time.Now()})
+	require.NoError(t, err)
+	assert.Equal(t, instore.StatusSucceeded, got.Status)
+	assert.Equal(t, sim.Payments("stale-1")[0].ID, got.ID, "the sale's own transaction")
+	assert.Equal(t, "stale-1", got.RequestID)
+	var byTxID, byMerchant int
+	for _, r := range sim.Requests() {
+		switch r.Endpoint {
+		case instoretest.PPROStatus:
+			byTxID++
+		case instoretest.PPROStatusByMerchantTxID:
+			byMerchant++
+		}
+	}
+	assert.Equal(t, 1, byTxID, "asked by the txid first")
+	assert.Equal(t, 1, byMerchant, "then by the merchanttxid")
+}
+
 func TestAcquirerCancel(t *testing.T) {
 	t.Parallel()
 	sim := newSim(t)
@@ -263,10 +306,13 @@ func TestAcquirerCancel(t *testing.T) {
 	assert.Equal(t, sim.Payments("c-6")[0].ID, got.ID)
 	assert.Equal(t, instoretest.StateCancelled, sim.Payments("c-6")[0].State)
 
-	got, err = a.Cancel(t.Context(), &instore.Payment{RequestID: "c-7", CreatedAt: time.Now()})
-	require.NoError(t, err)
-	assert.Equal(t, instore.StatusCancelled, got.Status, "nothing was created")
-	assert.Equal(t, "TX_NOT_FOUND", got.FailureCode)
+	// Not found is not cancelled: PPRO cannot close a merchanttxid, and a
+	// TRANSACTION in flight may land later.
+	_, err = a.Cancel(t.Context(), &instore.Payment{RequestID: "c-7", CreatedAt: time.Now()})
+	var nf *instore.PaymentNotFoundError
+	require.ErrorAs(t, err, &nf)
+	require.ErrorIs(t, err, instore.ErrPaymentNotFound)
+	assert.Equal(t, "TX_NOT_FOUND", nf.Code)
 	assert.Empty(t, sim.Payments("c-7"))
 }
 
@@ -351,13 +397,19 @@ func TestNewAcquirer(t *testing.T) {
 		"poll faster than 5 s":    {NotificationURL: notifyURL, PollInterval: 4 * time.Second},
 		"session under a poll":    {NotificationURL: notifyURL, PollInterval: 10 * time.Second, SessionTimeout: 5 * time.Second},
 		"negative session length": {NotificationURL: notifyURL, SessionTimeout: -time.Second},
+		"store id with a dot":     {NotificationURL: notifyURL, StoreID: "ZRH.01"},
+		"store id over 32":        {NotificationURL: notifyURL, StoreID: strings.Repeat("a", ppro.MaxStoreIDLen+1)},
+		"store name with a tab":   {NotificationURL: notifyURL, StoreName: "Zürich\tHB"},
 	}
 	for name, cfg := range bad {
 		_, err := ppro.NewAcquirer(c, cfg)
 		require.Error(t, err, name)
+		require.ErrorIs(t, err, ppro.ErrInvalidConfig, name)
+		require.ErrorIs(t, err, instore.ErrInvalidConfig, name)
+		require.NotErrorIs(t, err, instore.ErrInvalidRequest, "%s: a configuration error, not a request", name)
 	}
 	_, err = ppro.NewAcquirer(nil, ppro.AcquirerConfig{NotificationURL: notifyURL})
-	require.Error(t, err)
+	require.ErrorIs(t, err, instore.ErrInvalidConfig)
 
 	a, err := ppro.NewAcquirer(c, ppro.AcquirerConfig{NotificationURL: notifyURL})
 	require.NoError(t, err)

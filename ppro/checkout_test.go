@@ -50,6 +50,8 @@ func TestCheckoutWithPPRO(t *testing.T) {
 		maxTime  time.Duration
 		byMerch  bool // the outcome was looked up by merchanttxid
 		noCancel bool
+		horizon  time.Duration // WithArrivalHorizon, when set
+		wantErr  error
 	}{
 		{name: "succeeds", outcome: instoretest.Succeed, status: instore.StatusSucceeded,
 			ledger: []instoretest.State{instoretest.StateSucceeded}, maxTime: time.Second, noCancel: true},
@@ -63,9 +65,15 @@ func TestCheckoutWithPPRO(t *testing.T) {
 			status: instore.StatusSucceeded, ledger: []instoretest.State{instoretest.StateSucceeded}, minTime: 5 * time.Second, maxTime: 6 * time.Second, byMerch: true, noCancel: true},
 		{name: "answer held past the pay timeout", outcome: instoretest.Succeed, fault: &instoretest.Fault{Kind: instoretest.FaultDelay, Delay: time.Minute},
 			status: instore.StatusSucceeded, ledger: []instoretest.State{instoretest.StateSucceeded}, minTime: 10 * time.Second, maxTime: 11 * time.Second, byMerch: true, noCancel: true},
-		{name: "502 before processing: never made", outcome: instoretest.Succeed, fault: &instoretest.Fault{Kind: instoretest.FaultStatus, Status: 502},
-			status: instore.StatusCancelled, code: "TX_NOT_FOUND", ledger: nil, minTime: 3 * time.Minute, maxTime: 3*time.Minute + time.Second, byMerch: true,
+		// A 502 may come from a proxy that forwarded the TRANSACTION or not;
+		// PPRO cannot close a merchanttxid, so "not found" proves nothing
+		// until the arrival horizon has passed.
+		{name: "502 before processing: not found, unresolved", outcome: instoretest.Succeed, fault: &instoretest.Fault{Kind: instoretest.FaultStatus, Status: 502},
+			status: instore.StatusUnknown, wantErr: instore.ErrPaymentUnresolved, ledger: nil, minTime: 3*time.Minute + 35*time.Second, maxTime: 3*time.Minute + 36*time.Second, byMerch: true,
 			noCancel: true}, // nothing to send CANCELTX for
+		{name: "502 before processing: not found past the horizon, never made", outcome: instoretest.Succeed, fault: &instoretest.Fault{Kind: instoretest.FaultStatus, Status: 502},
+			horizon: time.Minute, status: instore.StatusCancelled, code: "TX_NOT_FOUND", ledger: nil, minTime: 3*time.Minute + 15*time.Second, maxTime: 3*time.Minute + 16*time.Second, byMerch: true,
+			noCancel: true},
 		{name: "failed, then succeeded inside the session", outcome: instoretest.FailThenSucceed(9 * time.Second), status: instore.StatusSucceeded,
 			ledger: []instoretest.State{instoretest.StateSucceeded}, minTime: 10 * time.Second, maxTime: 11 * time.Second, noCancel: true},
 		{name: "failed with an uncertain reason", outcome: instoretest.DeclineTimeout, status: instore.StatusFailed, code: "TIMEOUT",
@@ -76,7 +84,11 @@ func TestCheckoutWithPPRO(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
 				sim := newSim(t)
-				co := pproCheckout(t, sim)
+				var opts []instore.CheckoutOption
+				if tc.horizon > 0 {
+					opts = append(opts, instore.WithArrivalHorizon(tc.horizon))
+				}
+				co := pproCheckout(t, sim, opts...)
 				if tc.fault != nil {
 					sim.InjectFault(instoretest.PPROTransaction, 1, *tc.fault)
 				}
@@ -88,7 +100,11 @@ func TestCheckoutWithPPRO(t *testing.T) {
 					RequestID: id,
 				})
 				elapsed := time.Since(start)
-				require.NoError(t, err)
+				if tc.wantErr != nil {
+					require.ErrorIs(t, err, tc.wantErr)
+				} else {
+					require.NoError(t, err)
+				}
 				assert.Equal(t, tc.status, p.Status)
 				assert.Equal(t, tc.code, p.FailureCode)
 				assert.Equal(t, "ppro", p.Acquirer)
@@ -140,7 +156,7 @@ func TestCheckoutWokenByANotification(t *testing.T) {
 		require.NoError(t, err)
 		var woken atomic.Int32
 		handler = c.NotificationHandler([]string{sim.NotificationSecret()}, func(_ context.Context, n *ppro.Notification) error {
-			if co.Notify(n.Transaction.MerchantTxID, instore.StatusUnknown) {
+			if co.Notify(n.PaymentIDs()...) {
 				woken.Add(1)
 			}
 			return nil

@@ -99,7 +99,8 @@ func (c Credentials) validate() error {
 //   - TRANSACTION and REFUND are sent again only when the request provably
 //     never left the machine (or on HTTP 429, which refuses it unread). Any
 //     failure after it may have arrived (a network error, a timeout, a 5xx,
-//     an unreadable answer) is an error matching instore.ErrOutcomeUnknown:
+//     an unreadable answer, or any failure or refusal after an earlier
+//     attempt was answered) is an error matching instore.ErrOutcomeUnknown:
 //     look the outcome up by merchant id, never send it again.
 //   - GETTXSTATUS, GETTXSTATUSBYMERCHANTTXID and the refund status calls
 //     change nothing and are retried on network errors, 429 and 5xx.
@@ -161,11 +162,21 @@ func WithBaseURL(raw string) Option {
 // The copy never follows redirects (its CheckRedirect is replaced), since a
 // redirected TRANSACTION would carry the password and the payment code to
 // wherever the Location header points. Keep hc.Timeout unset or longer than
-// WithTimeout. Do not use a RoundTripper that resends requests on its own:
-// it could send a TRANSACTION twice. The client learns that a request never
-// left the machine from net/http's httptrace events; with a RoundTripper
-// that does not report them, every failed TRANSACTION counts as possibly
-// processed.
+// WithTimeout.
+//
+// The client alone decides what is sent again, and never sends a
+// TRANSACTION or a REFUND again once it may have reached PPRO, which does
+// not deduplicate them. So hc's Transport must not retry, replay or hedge
+// requests (retry middleware, a proxy client that resends on failure), nor
+// read a body to keep a copy for another attempt: it could send a
+// TRANSACTION twice. net/http's own replays (over HTTP/2 after a stream
+// reset or GOAWAY, over HTTP/1.1 for a request it deems idempotent) are
+// ruled out by the client, which gives no request a GetBody; middleware
+// must not set one. The client learns that a request never left the
+// machine from net/http's httptrace events: use net/http's *http.Transport,
+// as above, or a RoundTripper that wraps one and passes the request's
+// context through. With one that does not report them, every failed
+// TRANSACTION counts as possibly processed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -214,10 +225,10 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // NewClient returns a client for the contract in cred. All four fields are
-// required.
+// required. Its errors match ErrInvalidConfig.
 func NewClient(cred Credentials, opts ...Option) (*Client, error) {
 	if err := cred.validate(); err != nil {
-		return nil, err
+		return nil, invalidConfig(err)
 	}
 	s := settings{baseURL: DefaultBaseURL, timeout: DefaultTimeout, maxRetries: DefaultMaxRetries}
 	for _, opt := range opts {
@@ -225,7 +236,7 @@ func NewClient(cred Credentials, opts ...Option) (*Client, error) {
 			continue
 		}
 		if err := opt(&s); err != nil {
-			return nil, err
+			return nil, invalidConfig(err)
 		}
 	}
 	hc := transport.HTTPClientWithoutRedirects(s.httpClient)
@@ -243,7 +254,7 @@ func NewClient(cred Credentials, opts ...Option) (*Client, error) {
 		Service:      AcquirerName,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ppro: %w", err)
+		return nil, invalidConfig(fmt.Errorf("ppro: %w", err))
 	}
 	return &Client{
 		cred:   cred,
@@ -310,16 +321,20 @@ func (c *Client) post(ctx context.Context, op string, form url.Values, requestID
 		c.logUntrusted(ctx, op, requestID, resp.StatusCode, cause)
 		return &Error{Op: op, StatusCode: resp.StatusCode, Attempts: resp.Attempts, OutcomeUnknown: changesState && unknown, Err: cause}
 	}
+	// A refusal speaks only for the attempt it answers: after an earlier
+	// attempt that may have reached PPRO (the transport retried past a 429
+	// or, for CANCELTX, a 5xx), it leaves the outcome unknown.
+	earlier := resp.EarlierAttemptMayHaveArrived
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		// Refused before it was read: nothing happened.
-		return nil, fail(ErrRateLimited, false)
+		// Refused before it was read: this attempt did nothing.
+		return nil, fail(ErrRateLimited, earlier)
 	case resp.StatusCode >= 500:
 		return nil, fail(ErrUnexpectedStatus, true)
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		// A 3xx or 4xx refused the request (an unfollowed redirect, a
-		// proxy's 403, a wrong path): nothing was processed.
-		return nil, fail(ErrUnexpectedStatus, false)
+		// proxy's 403, a wrong path): this attempt was not processed.
+		return nil, fail(ErrUnexpectedStatus, earlier)
 	}
 	f, err := parseFields(resp.Body)
 	if err != nil {

@@ -188,6 +188,7 @@ func TestStatusCalls(t *testing.T) {
 
 	_, err = c.Status(t.Context(), "643772308")
 	require.ErrorIs(t, err, ppro.ErrTxNotFound)
+	require.ErrorIs(t, err, instore.ErrNotFound, "classified with the root package alone")
 	assert.Equal(t, "ppro: GETTXSTATUS: request failed: TX_NOT_FOUND", err.Error())
 
 	reqs := g.requests()
@@ -419,6 +420,7 @@ func TestNewClientRefusesBadSettings(t *testing.T) {
 	for _, tc := range cases {
 		_, err := ppro.NewClient(tc.cred, tc.opts...)
 		require.Error(t, err, tc.name)
+		require.ErrorIs(t, err, instore.ErrInvalidConfig, tc.name)
 		assert.NotContains(t, err.Error(), testPassword, tc.name)
 		assert.True(t, strings.HasPrefix(err.Error(), "ppro: "), tc.name)
 	}

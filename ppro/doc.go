@@ -45,6 +45,20 @@
 // freely and their errors never match instore.ErrOutcomeUnknown. CANCELTX is
 // retried too, since cancelling twice is refused and harmless.
 //
+// # How long a sale takes
+//
+// The Acquirer's schedule (Acquirer.Schedule) polls every 5 s for the
+// 3-minute session, then cancels, retrying after 5, 10, 10 and 10 s; a
+// notification brings a poll forward no sooner than 5 s after the last.
+// Through instore.Checkout, every call ends within its phase, so with every
+// request hanging a Collect returns after at most the pay timeout (5 s),
+// the session and one call timeout (180 + 5 s), and the cancel's waits and
+// one call timeout (35 + 5 s): 3 min 50 s (instore.Schedule.WorstCase).
+// CANCELTX needs the txid; a transaction that cannot be found by the
+// merchanttxid is not cancelled by that answer, since a TRANSACTION still
+// in flight may land after it: the sale is then unresolved, for
+// Checkout.Recover to settle once the arrival horizon has passed.
+//
 // # FAILED is not always final
 //
 // PPRO warns that a FAILED transaction can turn SUCCEEDED later, depending
@@ -90,7 +104,8 @@
 //     table says GETREFUNDBYMERCHANTREFUNDID);
 //   - the HTTP status of error answers (expected 200 with a FAILED body;
 //     any 5xx is treated as an unknown outcome, any other non-2xx as a
-//     refusal);
+//     refusal of the attempt it answers, which leaves the outcome unknown
+//     when an earlier attempt may have arrived);
 //   - the meaning of the RAND<digits> key, which is kept opaque in Other.
 //
 // The password, the notification secrets and payment codes never appear in

@@ -2,24 +2,42 @@ package ppro
 
 import (
 	"errors"
-	"strconv"
-	"strings"
 
 	"github.com/instorepay/instore"
+	"github.com/instorepay/instore/internal/acqerr"
 )
+
+// One vocabulary: every error of this package that has a counterpart in
+// package instore matches it too, so that a caller classifies any error of
+// a Checkout with the root package alone, and the sentinels here stay for
+// those who want the detail:
+//
+//   - ErrInvalidRequest (a *ValidationError) matches
+//     [instore.ErrInvalidRequest] and [instore.ErrInvalidParams]: refused
+//     before anything was sent.
+//   - ErrInvalidConfig matches [instore.ErrInvalidConfig].
+//   - ErrAuthentication matches [instore.ErrAuthentication], ErrRateLimited
+//     [instore.ErrRateLimited], ErrTxNotFound and ErrRefundNotFound
+//     [instore.ErrNotFound].
+//   - Errors that may have been processed match [instore.ErrOutcomeUnknown].
 
 // Causes of a failed call, matched with errors.Is. ErrMalformedResponse is
 // declared beside the parser.
 var (
 	// ErrInvalidRequest: the request was refused before anything was sent.
-	// The error is a *ValidationError naming the field.
-	ErrInvalidRequest = errors.New("ppro: invalid request")
+	// The error is a *ValidationError naming the field. It matches
+	// instore.ErrInvalidRequest and instore.ErrInvalidParams.
+	ErrInvalidRequest = acqerr.Sentinel("ppro: invalid request", instore.ErrInvalidRequest, instore.ErrInvalidParams)
 	// ErrUnexpectedStatus: PPRO, or something in front of it, answered with
 	// a non-2xx HTTP status.
 	ErrUnexpectedStatus = errors.New("ppro: unexpected HTTP status")
 	// ErrRateLimited: HTTP 429, still refused after the client's retries.
-	// Nothing was processed.
-	ErrRateLimited = errors.New("ppro: rate limited")
+	// The last attempt was refused unread; when the client sent a
+	// TRANSACTION, REFUND or CANCELTX more than once, the error also
+	// matches instore.ErrOutcomeUnknown, since a 429 it retried past is
+	// not taken as proof that the earlier attempt did nothing. It matches
+	// instore.ErrRateLimited.
+	ErrRateLimited = acqerr.Sentinel("ppro: rate limited", instore.ErrRateLimited)
 	// ErrMismatchedResponse: the answer names another transaction or
 	// merchant transaction id than the one asked about.
 	ErrMismatchedResponse = errors.New("ppro: response names another transaction")
@@ -30,18 +48,20 @@ var (
 var (
 	// ErrTxNotFound: no transaction has that txid or merchanttxid
 	// (TX_NOT_FOUND). After a TRANSACTION whose answer was lost it means
-	// "not arrived yet", not "failed".
-	ErrTxNotFound = errors.New("ppro: transaction not found")
+	// "not arrived yet", not "failed". It matches instore.ErrNotFound.
+	ErrTxNotFound = acqerr.Sentinel("ppro: transaction not found", instore.ErrNotFound)
 	// ErrTxNotUnique: several transactions share the merchanttxid
 	// (TX_NOT_UNIQUE); look each up by txid.
 	ErrTxNotUnique = errors.New("ppro: merchant transaction id is not unique")
 	// ErrRefundNotFound: no refund has that refundid or merchantrefundid.
-	ErrRefundNotFound = errors.New("ppro: refund not found")
+	// It matches instore.ErrNotFound.
+	ErrRefundNotFound = acqerr.Sentinel("ppro: refund not found", instore.ErrNotFound)
 	// ErrRefundNotUnique: several refunds share the merchantrefundid.
 	ErrRefundNotUnique = errors.New("ppro: merchant refund id is not unique")
 	// ErrAuthentication: the login, password or contract was refused
-	// (AUTH_ERROR), or the client certificate does not belong to them.
-	ErrAuthentication = errors.New("ppro: authentication failed")
+	// (AUTH_ERROR), or the client certificate does not belong to them. It
+	// matches instore.ErrAuthentication.
+	ErrAuthentication = acqerr.Sentinel("ppro: authentication failed", instore.ErrAuthentication)
 	// ErrCannotCancel: CANCELTX was refused because the transaction has
 	// completed: the answer shows it SUCCEEDED, or names the refusal
 	// CannotCancel, as PPRO's Alipay in-store guide calls it. A completed
@@ -49,7 +69,16 @@ var (
 	ErrCannotCancel = errors.New("ppro: transaction completed and cannot be cancelled")
 )
 
-const outcomeUnknownNote = " (outcome unknown: the request may have been processed)"
+// ErrInvalidConfig reports credentials, an option or an acquirer
+// configuration that NewClient or NewAcquirer refused. It matches
+// instore.ErrInvalidConfig.
+var ErrInvalidConfig = acqerr.Sentinel("ppro: invalid configuration", instore.ErrInvalidConfig)
+
+// invalidConfig wraps a constructor's refusal so that it keeps its own
+// message and matches ErrInvalidConfig (and, through it,
+// instore.ErrInvalidConfig); an error that matches it already is
+// returned as is.
+func invalidConfig(err error) error { return acqerr.Matching(err, ErrInvalidConfig) }
 
 // Error is a call that returned no answer that can be trusted: the network
 // failed, PPRO or a proxy answered with a non-2xx status, or the body was
@@ -75,25 +104,7 @@ type Error struct {
 // Error describes the failure without the password, a body or a payment
 // code.
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("ppro: ")
-	b.WriteString(e.Op)
-	b.WriteString(": ")
-	if e.Err != nil {
-		msg := strings.TrimPrefix(e.Err.Error(), "ppro: ")
-		b.WriteString(strings.TrimPrefix(msg, "instore: "))
-	} else {
-		b.WriteString("failed")
-	}
-	if e.StatusCode != 0 {
-		b.WriteString(" (HTTP ")
-		b.WriteString(strconv.Itoa(e.StatusCode))
-		b.WriteString(")")
-	}
-	if e.OutcomeUnknown {
-		b.WriteString(outcomeUnknownNote)
-	}
-	return b.String()
+	return acqerr.CallMessage("ppro", e.Op, e.Err, e.StatusCode, e.OutcomeUnknown)
 }
 
 // Unwrap returns the cause and, when the outcome is unknown,
@@ -140,23 +151,31 @@ func (e *RequestError) Error() string {
 	return msg
 }
 
-// Is matches the sentinel the reason stands for.
+// Is matches the sentinel the reason stands for, and through it the root
+// package's (instore.ErrNotFound, instore.ErrAuthentication).
 func (e *RequestError) Is(target error) bool {
-	switch target {
-	case ErrTxNotFound:
-		return e.Reason == RequestFailTxNotFound
-	case ErrTxNotUnique:
-		return e.Reason == RequestFailTxNotUnique
-	case ErrRefundNotFound:
-		return e.Reason == RequestFailRefundNotFound
-	case ErrRefundNotUnique:
-		return e.Reason == RequestFailRefundNotUnique
-	case ErrAuthentication:
-		return e.Reason == RequestFailAuth
-	case ErrCannotCancel:
+	if target == ErrCannotCancel {
 		return e.cannotCancel
 	}
-	return false
+	s := e.sentinel()
+	return s != nil && (s == target || errors.Is(s, target))
+}
+
+// sentinel is the package sentinel e's reason stands for, or nil.
+func (e *RequestError) sentinel() error {
+	switch e.Reason {
+	case RequestFailTxNotFound:
+		return ErrTxNotFound
+	case RequestFailTxNotUnique:
+		return ErrTxNotUnique
+	case RequestFailRefundNotFound:
+		return ErrRefundNotFound
+	case RequestFailRefundNotUnique:
+		return ErrRefundNotUnique
+	case RequestFailAuth:
+		return ErrAuthentication
+	}
+	return nil
 }
 
 // printableCode quotes a reason only when it looks like a documented code:
@@ -191,5 +210,6 @@ func (e *ValidationError) Error() string {
 	return "ppro: " + e.Op + ": invalid request: " + e.Field + ": " + e.Reason
 }
 
-// Unwrap returns ErrInvalidRequest.
+// Unwrap returns ErrInvalidRequest, which matches instore.ErrInvalidRequest
+// and instore.ErrInvalidParams.
 func (e *ValidationError) Unwrap() error { return ErrInvalidRequest }

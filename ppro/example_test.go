@@ -87,7 +87,7 @@ func ExampleClient_NotificationHandler() {
 	handler = client.NotificationHandler(secrets, func(_ context.Context, n *ppro.Notification) error {
 		tx := n.Transaction
 		fmt.Println("notified:", tx.MerchantTxID, tx.Status)
-		// checkout.Notify(tx.MerchantTxID, instore.StatusUnknown) wakes a
+		// checkout.Notify(n.PaymentIDs()...) wakes a
 		// waiting Collect; a SUCCEEDED after a sale was reported failed is a
 		// late success to refund or accept.
 		close(done)

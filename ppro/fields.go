@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/instorepay/instore/internal/redact"
 )
 
 // Caps on an answer. A real one is about a kilobyte with a dozen keys; the
@@ -163,34 +165,10 @@ func (r reader) rest() (specOut, other map[string]string) {
 // PPRO would send, or lacks a key the call requires.
 var ErrMalformedResponse = errors.New("ppro: malformed response")
 
-// scrub removes secret from s and masks every run of 12 or more digits (a
-// payment code echoed back) but its last four, so that free text from PPRO
-// (ERRMSG) can be kept and shown.
+// scrub is how PPRO's free text (ERRMSG) and any value that echoes the
+// password are kept: through the SDK's one sanitiser (redact.Text), with the
+// secret removed, runs of 12 or more digits masked as a payment code,
+// control and bidi characters removed, and at most redact.MaxMessage bytes.
 func scrub(s, secret string) string {
-	if secret != "" && strings.Contains(s, secret) {
-		s = strings.ReplaceAll(s, secret, "[redacted]")
-	}
-	var b []byte
-	start := -1
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 && i-start >= 12 {
-			if b == nil {
-				b = []byte(s)
-			}
-			for j := start; j < i-4; j++ {
-				b[j] = '*'
-			}
-		}
-		start = -1
-	}
-	if b == nil {
-		return s
-	}
-	return string(b)
+	return redact.Text(s, redact.MaxMessage, secret)
 }

@@ -92,10 +92,11 @@ func TestScrub(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ in, secret, want string }{
 		{"Transaction not found", "", "Transaction not found"},
-		{"code 281234567890123456 refused", "", "code **************3456 refused"},
+		{"code 281234567890123456 refused", "", "code 2812**********3456 refused"},
+		{"code \u202e2812 3456 7890 1234 56\r\nSTATUS=SUCCEEDED", "", "code 2812 **** **** **34 56 STATUS=SUCCEEDED"},
 		{"txid 643772308", "", "txid 643772308"},
 		{"bad password hunter2!", "hunter2!", "bad password [redacted]"},
-		{"123456789012", "", "********9012"},
+		{"123456789012", "", "1234****9012"},
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, scrub(tc.in, tc.secret))

@@ -11,6 +11,9 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/instorepay/instore"
+	"github.com/instorepay/instore/internal/inflight"
 )
 
 // The notification hash. PPRO posts txid, finaltimestamp and sha256hash; the
@@ -63,6 +66,23 @@ type Notification struct {
 	// Transaction is the transaction as GETTXSTATUS returned it after the
 	// notification was verified. ParseNotification leaves it nil.
 	Transaction *StatusResponse
+}
+
+// PaymentIDs returns the ids a Checkout knows the notified payment by, for
+// instore.Checkout.Notify: the merchanttxid (the sale's RequestID) once
+// NotificationHandler has fetched the transaction, and the txid. A
+// NotificationHandler function that wakes a waiting sale is then one line:
+//
+//	checkout.Notify(n.PaymentIDs()...)
+func (n *Notification) PaymentIDs() []string {
+	var ids []string
+	if n.Transaction != nil && n.Transaction.MerchantTxID != "" {
+		ids = append(ids, n.Transaction.MerchantTxID)
+	}
+	if n.TxID != "" {
+		ids = append(ids, n.TxID)
+	}
+	return ids
 }
 
 // ParseNotification verifies a notification body (url-encoded txid,
@@ -120,6 +140,7 @@ type notificationConfig struct {
 	maxBytes int64
 	timeout  time.Duration
 	ack      string
+	store    instore.DedupStore
 }
 
 // NotificationOption configures NotificationHandler.
@@ -151,6 +172,17 @@ func WithNotificationAck(body string) NotificationOption {
 	return func(c *notificationConfig) { c.ack = body }
 }
 
+// WithNotificationDeduplication sets the store that remembers the
+// notifications already handled (default: an instore.MemoryDedupStore of
+// instore.DefaultDedupSize entries for instore.DefaultDedupTTL, one per
+// handler, whose memory is bounded as its documentation states). Share a
+// store between the instances of a service so that a redelivery to another
+// instance is recognised too. Nil turns deduplication off: every verified
+// notification then costs a status lookup and a call of fn.
+func WithNotificationDeduplication(store instore.DedupStore) NotificationOption {
+	return func(c *notificationConfig) { c.store = store }
+}
+
 // NotificationHandler returns an http.Handler for the notificationurl. For
 // each POST it reads the capped body, verifies the hash with secrets (the
 // current and, while rotating, the previous notification secret), fetches
@@ -165,17 +197,27 @@ func WithNotificationAck(body string) NotificationOption {
 // If the lookup or fn fails, panics or runs out of time, the answer is a
 // 5xx and PPRO delivers the notification again 15 minutes later, for up to
 // 48 hours. fn should therefore be quick and idempotent: record the status,
-// wake a waiting checkout (instore.Checkout.Notify with
-// n.Transaction.MerchantTxID), and queue anything slow.
+// wake a waiting checkout (checkout.Notify(n.PaymentIDs()...)), and queue
+// anything slow.
 //
 // A notification may report a FAILED transaction that turned SUCCEEDED: if
 // the sale was reported failed, that is a late success to refund or accept.
+//
+// PPRO redelivers until it gets the acknowledgement, so a notification may
+// arrive several times, even at once. The handler runs fn at most once at a
+// time for one notification (one txid and finaltimestamp), and not at all,
+// nor the status lookup, for one it has handled (it acknowledges it again):
+// a notification counts as handled once fn returned nil, and is remembered
+// in the dedup store (WithNotificationDeduplication). A later change of the
+// same transaction comes with another finaltimestamp and is handled.
 //
 // It fails closed: with no secret (or only empty ones) it refuses every
 // notification with a 500. A wrong hash is a 401 and an unreadable body a
 // 400; logs carry neither the hash nor the body.
 func (c *Client) NotificationHandler(secrets []string, fn func(context.Context, *Notification) error, opts ...NotificationOption) http.Handler {
 	cfg := notificationConfig{maxBytes: DefaultNotificationMaxBytes, timeout: DefaultNotificationTimeout, ack: DefaultNotificationAck}
+	// The constants are valid, so the store is never nil here.
+	cfg.store, _ = instore.NewMemoryDedupStore(instore.DefaultDedupSize, instore.DefaultDedupTTL)
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -195,6 +237,8 @@ type notificationHandler struct {
 	secrets []string
 	fn      func(context.Context, *Notification) error
 	cfg     notificationConfig
+	// running holds the notifications being handled.
+	running inflight.Set
 }
 
 func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -229,6 +273,11 @@ func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		answer(http.StatusInternalServerError, "not configured", "no secret")
 		return
 	}
+	if r.ContentLength > h.cfg.maxBytes {
+		// Refused unread: a flood of large bodies costs no memory.
+		answer(http.StatusRequestEntityTooLarge, "too large", "too large")
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -253,6 +302,26 @@ func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.timeout)
 	defer cancel()
+	// One notification is one txid at one final timestamp; a txid is
+	// digits and a few punctuation marks, so the separator cannot occur in
+	// it.
+	key := n.TxID + "|" + n.FinalTimestamp
+	if !h.running.Acquire(ctx, key) {
+		answer(http.StatusServiceUnavailable, "busy", "gave up waiting for a concurrent delivery")
+		return
+	}
+	defer h.running.Release(key)
+	if store := h.cfg.store; store != nil {
+		seen, err := store.Seen(ctx, key)
+		if err != nil {
+			answer(http.StatusInternalServerError, "not processed", "dedup store failed")
+			return
+		}
+		if seen {
+			answer(http.StatusOK, h.cfg.ack, "duplicate")
+			return
+		}
+	}
 	st, err := h.c.Status(ctx, n.TxID)
 	if err != nil {
 		answer(http.StatusServiceUnavailable, "status lookup failed", "status lookup")
@@ -263,6 +332,13 @@ func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	if err := h.fn(ctx, n); err != nil {
 		answer(http.StatusInternalServerError, "not processed", "handler error")
 		return
+	}
+	if store := h.cfg.store; store != nil {
+		if err := store.Mark(ctx, key); err != nil {
+			// fn has acted: asking for a redelivery would run it again.
+			answer(http.StatusOK, h.cfg.ack, "handled, not marked")
+			return
+		}
 	}
 	answer(http.StatusOK, h.cfg.ack, "acknowledged")
 }

@@ -247,3 +247,12 @@ func TestNotificationsFromTheSimulator(t *testing.T) {
 		assert.Greater(t, len(ds), 1, "redelivered")
 	})
 }
+
+func TestNotificationPaymentIDs(t *testing.T) {
+	t.Parallel()
+	n := &ppro.Notification{TxID: "643772308", Transaction: &ppro.StatusResponse{}}
+	n.Transaction.MerchantTxID = "sale-1"
+	assert.Equal(t, []string{"sale-1", "643772308"}, n.PaymentIDs(), "the sale's request id once the handler fetched the transaction")
+	assert.Equal(t, []string{"643772308"}, (&ppro.Notification{TxID: "643772308"}).PaymentIDs(), "parsed only")
+	assert.Empty(t, (&ppro.Notification{}).PaymentIDs())
+}

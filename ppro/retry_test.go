@@ -109,10 +109,20 @@ func TestTransactionIsNeverSentTwice(t *testing.T) {
 		assert.Equal(t, 2, s.sent("TRANSACTION"))
 		assert.GreaterOrEqual(t, time.Since(start), 2*time.Second)
 
+		// Still refused after a retry: the last 429 speaks only for its own
+		// attempt, and the first one reached PPRO.
 		s = &scripted{steps: []func(*http.Request) (*http.Response, error){limited}}
 		_, err = scriptedClient(t, s, ppro.WithMaxRetries(1)).Transaction(t.Context(), transactionRequest())
 		require.ErrorIs(t, err, ppro.ErrRateLimited)
+		require.ErrorIs(t, err, instore.ErrOutcomeUnknown)
+		assert.Equal(t, 2, s.sent("TRANSACTION"))
+
+		// A lone 429 refused the one TRANSACTION sent.
+		s = &scripted{steps: []func(*http.Request) (*http.Response, error){limited}}
+		_, err = scriptedClient(t, s, ppro.WithMaxRetries(0)).Transaction(t.Context(), transactionRequest())
+		require.ErrorIs(t, err, ppro.ErrRateLimited)
 		require.NotErrorIs(t, err, instore.ErrOutcomeUnknown)
+		assert.Equal(t, 1, s.sent("TRANSACTION"))
 	})
 }
 

@@ -223,8 +223,8 @@ func (c *Client) transactionForm(req *TransactionRequest) (url.Values, error) {
 	if !validCode(req.BuyerIdentityCode) {
 		return nil, bad("BuyerIdentityCode", "must be 16 to 24 digits")
 	}
-	if req.StoreID == "" || len(req.StoreID) > MaxStoreIDLen || !allChars(req.StoreID, "-_") {
-		return nil, bad("StoreID", "must be 1 to 32 letters, digits, '-' and '_'")
+	if err := checkStoreID(opTransaction, req.StoreID); err != nil {
+		return nil, err
 	}
 	if err := checkText(opTransaction, "StoreName", req.StoreName, true); err != nil {
 		return nil, err
@@ -272,6 +272,15 @@ func setIf(form url.Values, key, v string) {
 func checkMerchantID(op, field, id string) error {
 	if id == "" || len(id) > MaxMerchantTxIDLen || !allChars(id, ".,-_") {
 		return &ValidationError{Op: op, Field: field, Reason: "must be 1 to 40 letters, digits, '.', ',', '-' and '_'"}
+	}
+	return nil
+}
+
+// checkStoreID checks a store id (specin.storeid): 1 to MaxStoreIDLen
+// letters, digits, '-' and '_'.
+func checkStoreID(op, id string) error {
+	if id == "" || len(id) > MaxStoreIDLen || !allChars(id, "-_") {
+		return &ValidationError{Op: op, Field: "StoreID", Reason: "must be 1 to 32 letters, digits, '-' and '_'"}
 	}
 	return nil
 }

@@ -1,6 +1,10 @@
 package ppro
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/instorepay/instore/internal/redact"
+)
 
 // Status is the STATUS of a transaction or a refund, and the REQUESTSTATUS
 // of a status or cancel call. Values PPRO may add later are kept as sent.
@@ -113,12 +117,18 @@ func upperKnown[T ~string](v string, known ...T) T {
 	return T(v)
 }
 
+// parseFailReason and parseRequestFailReason read a reason, which reaches
+// Payment.FailureCode and errors: it is the acquirer's text, sanitised as
+// it is parsed (redact.Text), so that an undocumented one cannot carry a
+// payment code or a bidi control. A documented reason is left as it is.
 func parseFailReason(v string) FailReason {
+	v = redact.Text(v, redact.MaxCode)
 	return upperKnown(v, FailUnknown, FailInputData, FailUserAbort, FailTimeout, FailLocalError,
 		FailRemoteError, FailLocalDecline, FailRemoteDecline, FailCanceled, FailQuota)
 }
 
 func parseRequestFailReason(v string) RequestFailReason {
+	v = redact.Text(v, redact.MaxCode)
 	return upperKnown(v, RequestFailUnknown, RequestFailAuth, RequestFailSystem, RequestFailTxNotFound,
 		RequestFailTxNotUnique, RequestFailRefundNotFound, RequestFailRefundNotUnique)
 }

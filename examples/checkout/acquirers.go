@@ -60,7 +60,10 @@ func setup(o *options, stdout io.Writer) (*environment, error) {
 	}
 	switch o.acquirer {
 	case "omise":
-		err = simulatedOmise(env)
+		var remote bool
+		if remote, err = remoteOmise(env); !remote {
+			err = simulatedOmise(env)
+		}
 	case "alipayplus":
 		err = simulatedAlipayPlus(env)
 	case "ppro":
@@ -151,7 +154,7 @@ func simulatedPPRO(env *environment) error {
 	env.options = append(env.options, instore.WithRoute(instore.WalletAlipay, acq, instore.MethodPPROAlipay))
 	env.bind = func(c *instore.Checkout) {
 		handler = client.NotificationHandler([]string{sim.NotificationSecret()}, func(_ context.Context, n *ppro.Notification) error {
-			c.Notify(n.Transaction.MerchantTxID, instore.StatusUnknown)
+			c.Notify(n.PaymentIDs()...)
 			return nil
 		})
 	}

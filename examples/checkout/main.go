@@ -11,6 +11,13 @@
 //	go run ./examples/checkout -acquirer ppro -currency CHF  # PPRO, Alipay in-store in Switzerland
 //	go run ./examples/checkout -mode qr                 # the till shows a QR code; the customer pays after 4 s
 //	go run ./examples/checkout -mode qr -outcome abandon  # nobody scans: the code expires
+//	go run ./examples/checkout -crash-after pay         # the till dies with the pay out; another process recovers the sale
+//	go run ./examples/checkout -otel                    # and print the sale's OpenTelemetry spans and metrics
+//
+// Every sale is recorded in a sales journal (SQLite) before its pay
+// leaves: a new one in a temporary directory, whose path is printed, or the
+// file -journal names. -recover recovers the sales a journal holds in
+// flight, as a till does when it starts again.
 //
 // With OMISE_SECRET_KEY (and OMISE_PUBLIC_KEY) set it sells through Omise
 // test mode instead; with a test key (skey_test_…) it plays the customer by
@@ -49,6 +56,9 @@ type options struct {
 	currency                instore.Currency
 	storeID, storeName      string
 	terminalID              string
+	journal, crashAfter     string
+	recover                 bool
+	otel                    bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -66,6 +76,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.storeID, "store", "BKK-01", "store id")
 	fs.StringVar(&o.storeName, "store-name", "Sukhumvit", "store name")
 	fs.StringVar(&o.terminalID, "terminal", "T-01", "terminal id")
+	fs.StringVar(&o.journal, "journal", "", "the SQLite sales journal (default: a new one in a temporary directory)")
+	fs.StringVar(&o.crashAfter, "crash-after", "", "pay | pending: kill the till's process at that step, then recover the sale in another")
+	fs.BoolVar(&o.recover, "recover", false, "recover the sales the journal holds in flight, then exit")
+	fs.BoolVar(&o.otel, "otel", false, "print the sale's OpenTelemetry spans and metrics to stdout at the end (otel.go)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -88,12 +102,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "checkout:", err)
 		return 2
 	}
+	if o.crashAfter != "" {
+		return crashDemo(ctx, o, stdout, stderr)
+	}
 	env, err := setup(o, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "checkout:", err)
 		return 2
 	}
 	defer env.close()
+	store, err := openJournal(ctx, o.journal, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "checkout:", err)
+		return 2
+	}
+	defer store.Close()
+	env.options = append(env.options, instore.WithJournal(store))
+	defer withTelemetry(o, env, stdout)()
 
 	start := time.Now()
 	say := func(step, detail string) {
@@ -107,6 +132,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if env.bind != nil {
 		env.bind(checkout)
+	}
+	if o.recover {
+		return recoverJournal(ctx, checkout, say)
 	}
 	if o.mode == "qr" {
 		return runQR(ctx, o, env, checkout, amount, say, stderr)

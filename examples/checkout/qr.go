@@ -97,7 +97,7 @@ func simulatedQR(o *options, stdout io.Writer) (*environment, error) {
 			}
 			// The acquirer's webhook or notification, as its handler would
 			// pass it on: the wait ends now rather than at the next inquiry.
-			checkout.Notify(requestID, instore.StatusSucceeded)
+			checkout.Notify(requestID)
 		})
 	}
 	return env, nil

@@ -1,12 +1,21 @@
 // Command webhook is an Omise webhook endpoint built with
-// instore.WebhookHandler.
+// instore.WebhookHandler, waking the sales a Checkout is following.
+//
+// The handler is three lines: an event names its charge and the sale's
+// request id (Event.PaymentIDs), and Checkout.Notify wakes the sale known
+// by either, which then asks the acquirer how it ended:
+//
+//	instore.WebhookHandler(secrets, func(_ context.Context, e *instore.Event) error {
+//		checkout.Notify(e.PaymentIDs()...)
+//		return nil
+//	})
 //
 // By default it needs no account and exits on its own: it serves the
 // endpoint on a loopback port, starts the Omise simulator (package
-// instoretest) with that endpoint as its webhook URL, charges a scanned
-// code, and prints the signed events the simulator delivers, until the
-// charge completes. Then it sends the endpoint a forged delivery, which is
-// refused.
+// instoretest) with that endpoint as its webhook URL, and collects a sale
+// the customer confirms after a second; the charge.complete webhook ends
+// the sale's wait at once, before its first inquiry at 2 s. Then it sends
+// the endpoint a forged delivery, which is refused.
 //
 // With -listen it serves until interrupted, for deliveries from Omise
 // (through a tunnel) or from your own tests; the secret is then read from
@@ -52,34 +61,29 @@ func main() {
 	}
 }
 
-// handler returns the endpoint. Each event runs fn once; an error from fn
-// is answered with a 500, and the event is delivered again.
-// A completed charge is fetched through client, if not nil, and reported on
-// completed, if not nil.
-func handler(secret string, client *instore.Client, logger *slog.Logger, completed chan<- struct{}) http.Handler {
+// handler returns the endpoint. Each event wakes the sale checkout (if
+// not nil) follows for it, and is printed; a completed charge is fetched
+// through client, if not nil. An error answers 500, and Omise delivers the
+// event again.
+func handler(secret string, checkout *instore.Checkout, client *instore.Client, logger *slog.Logger) http.Handler {
 	fn := func(ctx context.Context, e *instore.Event) error {
-		delivered, err := e.Charge()
-		if err != nil {
-			fmt.Printf("webhook: %s (%v)\n", e.Key, err)
-			return nil // not a charge event: acknowledged, nothing to do
-		}
-		fmt.Printf("webhook: %s %s %s\n", e.Key, delivered.ID, delivered.Status)
+		woken := checkout != nil && checkout.Notify(e.PaymentIDs()...)
+		fmt.Printf("webhook: %s %v, woke a sale: %t\n", e.Key, e.PaymentIDs(), woken)
 		if e.Key != instore.EventChargeComplete || client == nil {
 			return nil
 		}
-		// The event is a snapshot: act on the charge as the API has it now.
-		// (A Checkout waiting on the sale could be woken here with
-		// Checkout.Notify.)
-		charge, err := client.Charges.Get(ctx, delivered.ID)
+		// The event is a snapshot: what to do about money is decided on the
+		// charge as the API has it now.
+		ids := e.PaymentIDs() // the charge's id first; none if not a charge
+		if len(ids) == 0 {
+			return nil // acknowledged, nothing to do
+		}
+		charge, err := client.Charges.Get(ctx, ids[0])
 		if err != nil {
 			return err
 		}
 		amount := instore.Money{Amount: charge.Amount, Currency: charge.Currency}
 		fmt.Printf("fetched: %s %s %s\n", charge.ID, charge.Status, amount)
-		select {
-		case completed <- struct{}{}:
-		default:
-		}
 		return nil
 	}
 	mux := http.NewServeMux()
@@ -87,7 +91,8 @@ func handler(secret string, client *instore.Client, logger *slog.Logger, complet
 	return mux
 }
 
-// demo runs the endpoint against the Omise simulator.
+// demo runs the endpoint against the Omise simulator, with a Checkout
+// collecting a sale through it.
 func demo(logger *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -104,28 +109,32 @@ func demo(logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	completed := make(chan struct{}, 1)
-	srv := &http.Server{Handler: handler(omise.WebhookSecret(), client, logger, completed), ReadHeaderTimeout: 10 * time.Second}
+	acq, err := instore.NewOmiseAcquirer(client, instore.OmiseAcquirerConfig{})
+	if err != nil {
+		return err
+	}
+	checkout, err := instore.NewCheckout(instore.WithRoute(instore.WalletAlipay, acq, instore.MethodAlipayPlusUPM))
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler(omise.WebhookSecret(), checkout, client, logger), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 
-	// The customer approves the payment in their wallet a second later.
-	charge, err := client.Charges.Create(ctx, &instore.ChargeParams{
-		Amount:   400000, // 4,000.00 THB
-		Currency: instore.THB,
-		Source: &instore.SourceParams{
-			Type:    instore.SourceAlipayPlusUPM,
-			Barcode: instoretest.AlipayCode(instoretest.ConfirmAfter(time.Second), 1),
-		},
+	// The customer approves the payment in the wallet a second later.
+	start := time.Now()
+	p, err := checkout.Collect(ctx, &instore.CollectRequest{
+		Code:      instoretest.AlipayCode(instoretest.ConfirmAfter(time.Second), 1),
+		Amount:    instore.Money{Amount: 400000, Currency: instore.THB},
+		RequestID: "webhook-demo-1",
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("charged: %s %s\n", charge.ID, charge.Status)
-	select {
-	case <-completed:
-	case <-ctx.Done():
-		return errors.New("no charge.complete webhook arrived")
+	elapsed := time.Since(start)
+	fmt.Printf("sale: %s %s after %.1fs\n", p.Status, p.Amount, elapsed.Seconds())
+	if p.Status != instore.StatusSucceeded || elapsed >= 2*time.Second {
+		return fmt.Errorf("the webhook did not end the sale's wait (%s after %s)", p.Status, elapsed)
 	}
 
 	// Anyone can post to the endpoint; only Omise can sign.
@@ -172,7 +181,7 @@ func serve(addr string, logger *slog.Logger) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	srv := &http.Server{Addr: addr, Handler: handler(secret, client, logger, nil), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: addr, Handler: handler(secret, nil, client, logger), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

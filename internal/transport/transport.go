@@ -3,17 +3,54 @@
 // response bodies, retries with capped exponential backoff and full jitter,
 // and structured logs that never carry a key, a body or a payment code.
 //
-// The rule that keeps money safe: a request that may change state is sent
-// again only when it provably never left the machine (httptrace reports that
-// it was not written) or when the caller marked it idempotent (Alipay+ calls
-// are, by paymentRequestId). Otherwise a failure after the request was written
-// wraps [ErrOutcomeUnknown], and the caller must look the payment up.
+// The rules that keep money safe:
+//
+//   - A request that may change state is sent again only when it provably
+//     never left the machine (httptrace reports that it was not written) or
+//     when the caller marked it idempotent (Alipay+ calls are, by
+//     paymentRequestId). Otherwise a failure after the request was written
+//     wraps [ErrOutcomeUnknown], and the caller must look the payment up.
+//   - Once any attempt may have reached the server (it was answered, with
+//     any status, or it failed after it may have been written), the call's
+//     outcome can no longer be "never sent", whatever later attempts do: a
+//     final *Error then matches [ErrOutcomeUnknown], and a final Response
+//     says so in EarlierAttemptMayHaveArrived, so that its caller does not
+//     take a refusal of the last attempt (a 429, a 5xx, an unreadable body)
+//     for the outcome of the call.
+//   - Only this package resends a request, under the first rule: net/http
+//     never does it by itself. Left alone, net/http replays a request when
+//     a reused HTTP/1.1 connection breaks after writing it (if it deems the
+//     request idempotent, as it does any with an Idempotency-Key header),
+//     or when an HTTP/2 server resets the stream (RST_STREAM PROTOCOL_ERROR
+//     or REFUSED_STREAM) or sends GOAWAY below it, even if the server had
+//     processed it. To replay a body it needs the request's GetBody, so a
+//     request with a body is given none, and its ContentLength is set by
+//     hand so that it is not sent chunked. A request without a body (the
+//     Omise expire and mark-as actions) may still be replayed that way;
+//     repeating those changes nothing. net/http also resends a request it
+//     never began to write (an HTTP/2 connection found unusable before the
+//     stream opened), which still sends it once.
+//
+// A caller's own *http.Client (each client's WithHTTPClient) must keep to
+// the last rule, which this package cannot enforce beyond net/http:
+//
+//   - its RoundTripper must not retry, replay or duplicate requests (retry
+//     middleware, hedging, a proxy client that resends on failure), nor read
+//     the body to keep a copy for another attempt;
+//   - it must not follow redirects: every SDK client replaces CheckRedirect
+//     on its copy of the caller's client with one that refuses them, so
+//     that a 307 or 308 is returned, never followed with the signed body;
+//   - it should be net/http's *http.Transport, or wrap one and pass its
+//     httptrace hooks through: without httptrace's evidence that a request
+//     was never written, every failed state-changing request counts as
+//     possibly delivered and is never retried.
 package transport
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -123,14 +160,38 @@ func orDefault[T ~int64](v, def T) T {
 	return v
 }
 
+// Settings of the *http.Transport NewHTTPTransport returns, where the
+// standard library's defaults are too trusting for a payment client.
+const (
+	// MaxResponseHeaderBytes caps a response's header block. An acquirer
+	// answers with well under 2 KiB of headers; net/http's default of
+	// 10 MiB would let a broken or hostile server make every call hold
+	// that much before the body cap is ever reached.
+	MaxResponseHeaderBytes = 64 << 10
+	// DisableCompression stops the transport from asking for gzip. Answers
+	// are a few KiB, so compression saves nothing, and a transport that
+	// inflates transparently invites a decompression bomb. (With a
+	// caller's *http.Client that does inflate, the body cap still applies
+	// to the inflated bytes.)
+	DisableCompression = true
+	// TLSHandshakeTimeout bounds a TLS handshake, as net/http's default
+	// transport does; the attempt's timeout and the caller's context bound
+	// it as well.
+	TLSHandshakeTimeout = 10 * time.Second
+)
+
 // NewHTTPTransport returns the *http.Transport a Client uses when it is given
 // no HTTP client: the standard library's defaults, with more idle connections
 // per host, since one POS backend talks to one acquirer host from many
-// goroutines and a small pool would open a new TLS connection per sale.
+// goroutines and a small pool would open a new TLS connection per sale, and
+// with the limits above.
 func NewHTTPTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 64
+	t.MaxResponseHeaderBytes = MaxResponseHeaderBytes
+	t.DisableCompression = DisableCompression
+	t.TLSHandshakeTimeout = TLSHandshakeTimeout
 	return t
 }
 
@@ -181,6 +242,16 @@ type Response struct {
 	Body []byte
 	// Attempts counts the attempts made, the last one included.
 	Attempts int
+	// EarlierAttemptMayHaveArrived reports that an attempt before this one
+	// may have reached the server: it was answered (a 429 or a 5xx that
+	// was retried; an answer retried past is not taken as proof that
+	// nothing happened), or it failed after it may have been written. This
+	// answer then speaks only for the last attempt. A caller of a request
+	// that may change state must not take a refusal here (any non-2xx, or
+	// a body it cannot read) as the call's outcome: it is unknown. Only an
+	// answer that speaks for the whole request, such as a signed result of
+	// a server that deduplicates by request id, may still be trusted.
+	EarlierAttemptMayHaveArrived bool
 }
 
 // Do sends r, retrying it under the rules in the package documentation, and
@@ -190,29 +261,33 @@ type Response struct {
 // any attempt was made.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	safe := r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodHead
-	var mayHaveArrived bool
+	// arrived: some attempt so far may have reached the server. It never
+	// goes back to false: a later attempt that provably sent nothing says
+	// nothing about the earlier ones.
+	var arrived bool
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, &Error{Method: r.Method, Path: r.path(), Attempts: attempt - 1, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
+			return nil, r.failure(attempt-1, arrived, err)
 		}
 		start := time.Now()
 		resp, written, err := c.attempt(ctx, r)
 		c.log(ctx, r, attempt, resp, err, time.Since(start))
 		if err != nil {
-			mayHaveArrived = mayHaveArrived || written
+			arrived = arrived || written
 			retryable := !written || safe
 			final := errors.Is(err, ErrBodyTooLarge) || errors.Is(err, errInvalidRequest)
-			if final || ctx.Err() != nil || !retryable || attempt > c.maxRetries {
-				return nil, &Error{Method: r.Method, Path: r.path(), Attempts: attempt, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
-			}
-			if !c.wait(ctx, attempt, 0) {
-				return nil, &Error{Method: r.Method, Path: r.path(), Attempts: attempt, OutcomeUnknown: mayHaveArrived && !isSafeMethod(r.Method), Err: err}
+			if final || ctx.Err() != nil || !retryable || attempt > c.maxRetries || !c.wait(ctx, attempt, 0) {
+				return nil, r.failure(attempt, arrived, err)
 			}
 			continue
 		}
 		resp.Attempts = attempt
+		resp.EarlierAttemptMayHaveArrived = arrived
+		// An answer of any status means this attempt reached the server.
+		arrived = true
 		// 429 is the server refusing the request before acting on it, so it
-		// is retried whatever the method; a 5xx may come after the work was
+		// is retried whatever the method (it still counts as arrived: a
+		// retried answer proves nothing); a 5xx may come after the work was
 		// done, so only a safe request is sent again.
 		retryStatus := resp.StatusCode == http.StatusTooManyRequests || (safe && resp.StatusCode >= 500)
 		if !retryStatus || attempt > c.maxRetries {
@@ -228,6 +303,13 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 }
 
+// failure is the *Error of a call that ended without a response to read,
+// after attempts attempts. Its outcome is unknown when the request may
+// change state and any attempt may have reached the server.
+func (r *Request) failure(attempts int, arrived bool, err error) *Error {
+	return &Error{Method: r.Method, Path: r.path(), Attempts: attempts, OutcomeUnknown: arrived && !isSafeMethod(r.Method), Err: err}
+}
+
 func isSafeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead }
 
 // attempt sends r once. written reports whether the request may have reached
@@ -239,11 +321,7 @@ func (c *Client) attempt(ctx context.Context, r *Request) (*Response, bool, erro
 	tr.trace.GetConn = tr.getConn
 	tr.trace.WroteRequest = tr.wroteRequest
 	actx = httptrace.WithClientTrace(actx, &tr.trace)
-	var body *bytes.Reader
-	if r.Body != nil {
-		body = bytes.NewReader(r.Body)
-	}
-	req, err := newRequest(actx, r, body)
+	req, err := newRequest(actx, r)
 	if err != nil {
 		return nil, false, err
 	}
@@ -288,17 +366,25 @@ func (t *writeTrace) wroteRequest(info httptrace.WroteRequestInfo) {
 
 func (t *writeTrace) mayHaveArrived() bool { return t.wrote.Load() || !t.traced.Load() }
 
-func newRequest(ctx context.Context, r *Request, body *bytes.Reader) (*http.Request, error) {
-	var req *http.Request
-	var err error
-	if body != nil {
-		req, err = http.NewRequestWithContext(ctx, r.Method, r.URL, body)
-	} else {
-		req, err = http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
+// newRequest builds the *http.Request of one attempt. Its body, if any, is
+// an io.NopCloser around a bytes.Reader: http.NewRequest derives GetBody
+// only from a bare *bytes.Reader, *bytes.Buffer or *strings.Reader, and
+// without GetBody net/http cannot replay the body on its own (see the
+// package documentation). ContentLength is set by hand, which NewRequest
+// does only for those types, so the body is not sent chunked; net/http
+// still sees through the NopCloser that the body is in memory, and writes
+// it with the headers.
+func newRequest(ctx context.Context, r *Request) (*http.Request, error) {
+	var body io.Reader
+	if len(r.Body) > 0 {
+		body = io.NopCloser(bytes.NewReader(r.Body))
 	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
 		return nil, errInvalidRequest
 	}
+	req.ContentLength = int64(len(r.Body))
+	req.GetBody = nil
 	for k, v := range r.Header {
 		req.Header[k] = v
 	}
