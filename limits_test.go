@@ -178,7 +178,7 @@ func TestLimitsCheckRefusals(t *testing.T) {
 		},
 		{
 			"payment code as method", instore.DefaultLimits, "2893612204263667830", thb(2000),
-			instore.ErrUnknownPaymentMethod, `instore: no limits for unknown payment method "28936122"...`,
+			instore.ErrUnknownPaymentMethod, `instore: no limits for unknown payment method "********"...`,
 		},
 		{
 			"odd method", instore.DefaultLimits, "Alipay UPM", thb(2000),

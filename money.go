@@ -321,14 +321,25 @@ func currencyName(c Currency) string {
 
 func isUpper(b byte) bool { return 'A' <= b && b <= 'Z' }
 
-// quoteShort quotes s for an error message, cut to a few bytes so that a
-// mistaken argument (a code, a key) can never be echoed whole.
+// quoteShort quotes s for an error message, cut to a few bytes and with
+// every ASCII digit shown as '*': a mistaken argument may be a payment code
+// scanned into the wrong field, and no digit of one may reach an error.
 func quoteShort(s string) string {
 	const maxLen = 8
-	if len(s) > maxLen {
-		return strconv.Quote(s[:maxLen]) + "..."
+	cut := len(s) > maxLen
+	if cut {
+		s = s[:maxLen]
 	}
-	return strconv.Quote(s)
+	b := []byte(s)
+	for i, c := range b {
+		if '0' <= c && c <= '9' {
+			b[i] = '*'
+		}
+	}
+	if cut {
+		return strconv.Quote(string(b)) + "..."
+	}
+	return strconv.Quote(string(b))
 }
 
 // trimBlanks drops leading and trailing ASCII spaces and tabs.

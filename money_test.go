@@ -129,6 +129,8 @@ func TestParseMoneyRefuses(t *testing.T) {
 		{"20.00", "thb", instore.ErrUnknownCurrency, `instore: unknown currency "thb"`},
 		{"20.00", "", instore.ErrUnknownCurrency, `instore: unknown currency ""`},
 		{"20.00", "THB-and-more-text", instore.ErrUnknownCurrency, `instore: unknown currency "THB-and-"...`},
+		{"20.00", "000000000", instore.ErrUnknownCurrency, `instore: unknown currency "********"...`},
+		{"20.00", "T1B", instore.ErrUnknownCurrency, `instore: unknown currency "T*B"`},
 	}
 	for _, tt := range tests {
 		got, err := instore.ParseMoney(tt.in, tt.c)
