@@ -142,6 +142,33 @@ func TestNotificationHandler(t *testing.T) {
 		assert.Equal(t, "GETTXSTATUS", reqs[0].Form.Get("txtype"))
 		assert.Equal(t, "643772308", reqs[0].Form.Get("txid"))
 	})
+	t.Run("options set the cap and the timeout; values below 1 are ignored", func(t *testing.T) {
+		t.Parallel()
+		// A cap below the body's size refuses it unread.
+		capped := serve(t, newGateway(t), []string{"current"}, ok, http.MethodPost, signed,
+			ppro.WithNotificationMaxBytes(int64(len(signed)-1)))
+		assert.Equal(t, http.StatusRequestEntityTooLarge, capped.status)
+		assert.Zero(t, capped.calls)
+
+		var left []time.Duration
+		deadlineLeft := func(ctx context.Context, _ *ppro.Notification) error {
+			d, _ := ctx.Deadline()
+			left = append(left, time.Until(d))
+			return nil
+		}
+		for _, opts := range [][]ppro.NotificationOption{
+			{ppro.WithNotificationTimeout(time.Hour)},
+			{ppro.WithNotificationTimeout(0), ppro.WithNotificationMaxBytes(0)},
+		} {
+			g := newGateway(t, reply{Body: fixture(t, "status_succeeded.txt")})
+			res := serve(t, g, []string{"current"}, deadlineLeft, http.MethodPost, signed, opts...)
+			require.Equal(t, http.StatusOK, res.status)
+		}
+		require.Len(t, left, 2)
+		assert.Greater(t, left[0], ppro.DefaultNotificationTimeout, "an hour, not the default")
+		assert.LessOrEqual(t, left[1], ppro.DefaultNotificationTimeout, "zero keeps the default")
+		assert.Greater(t, left[1], time.Duration(0))
+	})
 	cases := []struct {
 		name    string
 		replies []reply
