@@ -543,3 +543,42 @@ func TestCheckoutWithAcquirersOnly(t *testing.T) {
 	_, err = NewCheckout(WithAcquirer(none))
 	require.ErrorIs(t, err, ErrInvalidConfig, "a typed nil acquirer")
 }
+
+// shortLeaseJournal is a MemoryJournal whose lease runs out after a second,
+// as a journal configured with a short lease would.
+type shortLeaseJournal struct{ *MemoryJournal }
+
+func (shortLeaseJournal) Lease() time.Duration { return time.Second }
+
+// A second Collect with the same request id, in the process that is still
+// working on the sale, is refused even once the journal's lease has run out:
+// the journal alone would take the sale for a dead owner's and run it a
+// second time beside the first.
+func TestCollectRefusesADuplicateInFlightPastTheLease(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(time.Now())
+		f.pay = []fakeCall{answer(StatusPending, "pay_1")}
+		f.inquire = []fakeCall{answer(StatusPending, "pay_1"), answer(StatusSucceeded, "pay_1")}
+		c, err := NewCheckout(WithRoute(WalletAlipay, f, MethodAlipayPlusUPM), WithJournal(shortLeaseJournal{NewMemoryJournal(0, 0)}))
+		require.NoError(t, err)
+		done := make(chan *Payment)
+		go func() {
+			p, err := c.Collect(t.Context(), sale())
+			assert.NoError(t, err)
+			done <- p
+		}()
+		synctest.Wait()
+		time.Sleep(1500 * time.Millisecond) // past the lease, before the first inquiry
+		s, err := c.journal.Sale(t.Context(), sale().RequestID)
+		require.NoError(t, err)
+		require.False(t, s.owned(time.Now()), "the journal's lease has run out")
+
+		_, err = c.Collect(t.Context(), sale())
+		require.ErrorIs(t, err, ErrRequestInProgress)
+		p := <-done
+		assert.Equal(t, StatusSucceeded, p.Status)
+		pays, inquiries, cancels := f.calls()
+		assert.Equal(t, []int{1, 2, 0}, []int{pays, inquiries, cancels}, "one run of the sale")
+	})
+}
