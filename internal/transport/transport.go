@@ -24,8 +24,8 @@
 //     or when an HTTP/2 server resets the stream (RST_STREAM PROTOCOL_ERROR
 //     or REFUSED_STREAM) or sends GOAWAY below it, even if the server had
 //     processed it. To replay a body it needs the request's GetBody, so a
-//     request with a body is given none, and its ContentLength is set by
-//     hand so that it is not sent chunked. A request without a body (the
+//     request with a body is given none: http.NewRequest derives it from
+//     the in-memory body, and this package clears it. A request without a body (the
 //     Omise expire and mark-as actions) may still be replayed that way;
 //     repeating those changes nothing. net/http also resends a request it
 //     never began to write (an HTTP/2 connection found unusable before the
@@ -366,24 +366,21 @@ func (t *writeTrace) wroteRequest(info httptrace.WroteRequestInfo) {
 
 func (t *writeTrace) mayHaveArrived() bool { return t.wrote.Load() || !t.traced.Load() }
 
-// newRequest builds the *http.Request of one attempt. Its body, if any, is
-// an io.NopCloser around a bytes.Reader: http.NewRequest derives GetBody
-// only from a bare *bytes.Reader, *bytes.Buffer or *strings.Reader, and
-// without GetBody net/http cannot replay the body on its own (see the
-// package documentation). ContentLength is set by hand, which NewRequest
-// does only for those types, so the body is not sent chunked; net/http
-// still sees through the NopCloser that the body is in memory, and writes
-// it with the headers.
+// newRequest builds the *http.Request of one attempt. http.NewRequest
+// derives GetBody from the *bytes.Reader body, and with GetBody net/http
+// replays the body on its own (see the package documentation); it is
+// cleared, so that every attempt is one this package decided to make. The
+// body stays a *bytes.Reader so that NewRequest sets ContentLength and the
+// body is sent with the headers, not chunked.
 func newRequest(ctx context.Context, r *Request) (*http.Request, error) {
 	var body io.Reader
 	if len(r.Body) > 0 {
-		body = io.NopCloser(bytes.NewReader(r.Body))
+		body = bytes.NewReader(r.Body)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
 		return nil, errInvalidRequest
 	}
-	req.ContentLength = int64(len(r.Body))
 	req.GetBody = nil
 	for k, v := range r.Header {
 		req.Header[k] = v
